@@ -1,0 +1,85 @@
+# backoffice — build, test, run, install.
+#   make            build build/backoffice
+#   make run        install what is missing, build, seed the demo database, open the console
+#   make test       install what is missing, build, run the whole suite under prove
+#   make test SANITIZE=address,undefined
+#   make install PREFIX=/usr/local DESTDIR=
+
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKGS      := libcurl libcjson sqlite3 libwebsockets inih libsodium
+VERSION   := 0.1.0
+B         := build
+
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wformat=2 -Wvla -fno-common -Wno-format-nonliteral
+CFLAGS    ?= -O2 -g
+CFLAGS    += -std=c11 -D_GNU_SOURCE -DBO_VERSION='"$(VERSION)"' $(WARN) -MMD -MP -I. \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS    += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+# readline for the console when present (history and line editing)
+ifneq ($(shell pkg-config --exists readline 2>/dev/null && echo y),)
+CFLAGS    += -DHAVE_READLINE $(shell pkg-config --cflags readline)
+LDLIBS    += $(shell pkg-config --libs readline)
+endif
+
+ifdef SANITIZE
+CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS   += -fsanitize=$(SANITIZE)
+endif
+
+SRCS      := $(wildcard bot/*.c handlers/*.c storage/*.c)
+OBJS      := $(SRCS:%.c=$(B)/%.o)
+LIBOBJS   := $(filter-out $(B)/bot/main.o,$(OBJS))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.t)
+
+.PHONY: all deps run test unit install clean bench check-config
+all: $(B)/backoffice
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libbackoffice.a: $(LIBOBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/backoffice: $(B)/bot/main.o $(B)/libbackoffice.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/unit/%.t: tests/unit/%.c tests/tap.h $(B)/libbackoffice.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbackoffice.a $(LDLIBS)
+
+unit: $(UNIT_BINS)
+
+# The dependency step: installs missing Debian packages when root, otherwise prints the command.
+deps:
+	@sh contrib/deps.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@test -f $(B)/demo/backoffice.db || ./$(B)/backoffice -c contrib/demo.ini demo-seed
+	./$(B)/backoffice -c contrib/demo.ini console
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	prove -j2 --exec '' $(B)/tests/unit/*.t
+	prove -j2 tests/source-check.t tests/integration/*.t
+
+bench: all
+	tests/bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/backoffice $(DESTDIR)/lib/systemd/system
+	install -m 0755 $(B)/backoffice $(DESTDIR)$(PREFIX)/bin/backoffice
+	install -m 0644 config.example.ini $(DESTDIR)$(PREFIX)/share/backoffice/config.example.ini
+	sed 's|@PREFIX@|$(PREFIX)|g' contrib/backoffice.service > $(DESTDIR)/lib/systemd/system/backoffice.service
+
+clean:
+	rm -rf $(B)
+
+-include $(OBJS:.o=.d) $(UNIT_BINS:.t=.d)

@@ -1,0 +1,290 @@
+/*
+ * bot.h — the runtime's private header: prototypes grouped by the file that defines them.
+ * Only bot/ includes curl, cJSON and libwebsockets headers; nothing here exposes their types.
+ */
+#ifndef BOT_H
+#define BOT_H
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pthread.h>
+
+#ifndef BO_VERSION
+#define BO_VERSION "0.0.0"
+#endif
+
+struct db;		/* storage/storage.h: an open back-office database */
+
+#define PRINTFLIKE(a, b) __attribute__((format(printf, a, b)))
+#define NORETURN __attribute__((noreturn))
+
+/* Telegram limits (TELEGRAM.md). */
+#define TG_TEXT_MAX 4096	/* characters per message, after entities */
+#define TG_SPLIT_AT 4000	/* characters: we split a little below the limit */
+#define TG_CALLBACK_MAX 64	/* bytes of callback_data */
+#define TG_ANSWER_MAX 200	/* characters of an answerCallbackQuery text */
+
+/* buf.c — a growable, always NUL-terminated byte buffer with a hard maximum per use. */
+struct buf {
+	char	*ptr;		/* never NULL after buf_init; NUL-terminated */
+	size_t	 len;		/* bytes used, excluding the NUL */
+	size_t	 cap;		/* bytes allocated (0 while ptr points at the shared "") */
+	size_t	 max;		/* hard limit on len; an append past it fails and sets overflow */
+	int	 overflow;	/* set once an append did not fit */
+};
+#define BUF_DEFAULT_MAX (16u << 20)
+void	 buf_init(struct buf *, size_t max);
+int	 buf_add(struct buf *, const void *, size_t);
+int	 buf_adds(struct buf *, const char *);
+int	 buf_addc(struct buf *, char);
+int	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+int	 buf_vprintf(struct buf *, const char *, va_list);
+int	 buf_add_html(struct buf *, const char *);	/* HTML-escaped (&, <, >, ") */
+void	 buf_truncate(struct buf *, size_t);
+void	 buf_reset(struct buf *);			/* len = 0, keeps memory */
+char	*buf_detach(struct buf *);			/* caller frees; buf is re-initialised */
+void	 buf_release(struct buf *);			/* frees memory; buf is re-initialised */
+/* Bounded copy into a fixed array: always NUL-terminates, truncates on a UTF-8 boundary. */
+void	 str_copy(char *dst, size_t dstsz, const char *src);
+/* Strict integer parsing: whole string, base 10, range-checked. 0 ok, -1 bad. */
+int	 str_to_i64(const char *, int64_t *);
+
+/* log.c — to stderr, journald-friendly ("<N>" priority prefixes when JOURNAL_STREAM is set). */
+enum log_level { LL_ERROR = 3, LL_WARN = 4, LL_INFO = 6, LL_DEBUG = 7 };
+void	 log_init(int verbose);
+void	 log_set_secret(const char *);	/* this string is replaced by "***" in every line */
+void	 log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
+#define	 log_error(...) log_msg(LL_ERROR, __VA_ARGS__)
+#define	 log_warn(...)  log_msg(LL_WARN, __VA_ARGS__)
+#define	 log_info(...)  log_msg(LL_INFO, __VA_ARGS__)
+#define	 log_debug(...) log_msg(LL_DEBUG, __VA_ARGS__)
+void	 fatalx(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
+
+/* clock.c — the one place the code reads the time (unit tests may set it). */
+int64_t	 clock_now(void);		/* UTC seconds */
+int64_t	 clock_now_ms(void);		/* UTC milliseconds */
+int64_t	 clock_mono_ms(void);		/* monotonic milliseconds, for intervals and latency */
+void	 clock_set(int64_t unix_seconds);	/* tests only; 0 returns to the real clock */
+
+/* config.c — parsed against one table (type, default, range, help). */
+#define CFG_MAX_IDS 32
+enum lang { LANG_RU, LANG_EN };
+struct config {
+	char	*path;			/* the file it came from */
+	/* [telegram] */
+	char	*token;			/* never logged */
+	char	*token_file;
+	char	*api_url;		/* base URL without the /bot<token> part */
+	char	*mode;			/* "polling" or "webhook" */
+	int64_t	 poll_timeout;		/* seconds of a held getUpdates */
+	int64_t	 connect_timeout;	/* seconds */
+	int64_t	 retry_after_cap;	/* seconds: longer 429 waits are capped and reported */
+	char	*webhook_url;
+	char	*webhook_secret;
+	/* [access] */
+	int64_t	 superadmins[CFG_MAX_IDS];
+	int	 nsuperadmins;
+	/* [chats] 0 = not configured */
+	int64_t	 chat_team, chat_billing, chat_support, chat_digest, chat_audit;
+	/* [storage] */
+	char	*database;
+	char	*tenants_dir;
+	char	*backups_dir;
+	char	*lock_file;		/* empty: <database>.lock */
+	/* [http] */
+	char	*http_listen;
+	char	*api_token;
+	/* [general] */
+	char	*timezone;
+	char	*language_name;		/* "ru" or "en" */
+	enum lang language;
+	/* [limits] outbox rate limits */
+	int64_t	 chat_per_minute;	/* messages per minute to one private chat (about 1/s) */
+	int64_t	 chat_burst;		/* short bursts allowed per chat */
+	int64_t	 group_per_minute;	/* messages per minute to one group */
+	int64_t	 global_per_second;	/* messages per second overall */
+};
+enum cfg_type { CFG_STR, CFG_INT, CFG_BOOL, CFG_ENUM, CFG_ID, CFG_IDLIST };
+struct cfg_key {
+	const char	*section;
+	const char	*name;
+	enum cfg_type	 type;
+	const char	*def;		/* default, as it would be written in the file */
+	int64_t		 min, max;	/* CFG_INT range; CFG_STR maximum length in max */
+	const char	*choices;	/* CFG_ENUM: "a|b|c" */
+	size_t		 off;		/* offset in struct config */
+	const char	*help;		/* one line, English, for config.example.ini */
+};
+extern const struct cfg_key cfg_keys[];
+extern const size_t cfg_nkeys;
+void	 cfg_defaults(struct config *);
+/* Loads path over the defaults. 0 ok; -1 with one "file:line: message" per error in err. */
+int	 cfg_load(struct config *, const char *path, struct buf *err);
+/* Token: BACKOFFICE_TELEGRAM_TOKEN, then token, then token_file (must not be group/other readable). */
+int	 cfg_resolve_token(struct config *, struct buf *err);
+int	 cfg_is_superadmin(const struct config *, int64_t user_id);
+void	 cfg_free(struct config *);
+
+/* text.c — HTML escaping and message splitting (characters, not bytes). */
+size_t	 utf8_chars(const char *, size_t len);
+int	 utf8_valid(const char *, size_t len);
+/* Splits text into parts of at most maxchars characters, at line boundaries where possible.
+ * Returns the number of parts; *parts is a malloc'd array of malloc'd strings (caller frees each). */
+int	 text_split(const char *text, size_t maxchars, char ***parts);
+void	 text_parts_free(char **, int);
+
+/* ratelimit.c — token buckets: per chat, per group, global. Pure logic, clock passed in. */
+struct bucket {
+	double	 tokens;
+	double	 cap;
+	double	 per_ms;	/* refill rate */
+	int64_t	 last_ms;
+};
+void	 bucket_init(struct bucket *, double cap, double per_second, int64_t now_ms);
+/* 0: a token was taken. >0: milliseconds until one will be available (nothing taken). */
+int64_t	 bucket_take(struct bucket *, int64_t now_ms);
+struct ratelimit;
+struct ratelimit *rl_new(const struct config *);
+/* Takes a token from the global bucket and the chat's bucket (group or private rate) or none.
+ * 0: send now. >0: milliseconds to wait. */
+int64_t	 rl_take(struct ratelimit *, int64_t chat_id, int is_group, int64_t now_ms);
+void	 rl_free(struct ratelimit *);
+
+/* tg.c — the Telegram Bot API client (libcurl + cJSON). One client per thread. */
+enum tg_class {
+	TG_OK,			/* ok:true */
+	TG_NOT_MODIFIED,	/* 400 "message is not modified": success */
+	TG_RETRY_AFTER,		/* 429: wait retry_after seconds */
+	TG_TRANSIENT,		/* 5xx, network error, timeout, malformed body: back off and retry */
+	TG_CONFLICT,		/* 409: another getUpdates consumer or a webhook */
+	TG_UNAUTHORIZED,	/* 401: bad token */
+	TG_BLOCKED,		/* 403: blocked by the user, kicked, can't initiate: record, no retry */
+	TG_MIGRATED,		/* 400 with migrate_to_chat_id */
+	TG_BAD_REQUEST,		/* any other 4xx: permanent */
+};
+struct tg_result {
+	enum tg_class	 cls;
+	long		 http_status;	/* 0 when no HTTP response */
+	int		 error_code;
+	char		 description[256];
+	int64_t		 retry_after;	/* seconds, from parameters */
+	int64_t		 migrate_to;	/* chat id, from parameters */
+	char		*result;	/* owned: the "result" member as JSON text, or NULL */
+	int		 connect_failed;	/* the request surely never reached the server */
+	int64_t		 latency_ms;
+};
+const char	*tg_class_name(enum tg_class);
+/* Classifies a response (pure: used by tg_call and the unit tests). body may be NULL. */
+void		 tg_classify(long http_status, const char *body, size_t len, struct tg_result *);
+struct tg_client;
+struct tg_client *tg_new(const char *api_url, const char *token, int64_t connect_timeout_s);
+/* POSTs a JSON body (NULL for none) to METHOD; total timeout is timeout_s (> the long poll).
+ * Fills *res (release with tg_result_release). Returns res->cls. Never logs the token. */
+enum tg_class	 tg_call(struct tg_client *, const char *method, const char *json, int64_t timeout_s,
+		    struct tg_result *);
+void		 tg_result_release(struct tg_result *);
+/* Makes tg_call return TG_TRANSIENT quickly once *flag becomes non-zero (shutdown). */
+void		 tg_set_abort_flag(struct tg_client *, volatile sig_atomic_t *flag);
+void		 tg_free(struct tg_client *);
+
+/* update.c — an Update as a typed, length-checked struct (only this file reads update JSON). */
+enum update_kind { UPD_MESSAGE, UPD_CALLBACK, UPD_MY_CHAT_MEMBER, UPD_OTHER };
+struct tg_user {
+	int64_t	 id;
+	int	 is_bot;
+	char	 username[64];
+	char	 first_name[256];
+	char	 last_name[256];
+	char	 language_code[16];
+};
+struct tg_update {
+	int64_t		 update_id;	/* 0 when absent (console) */
+	enum update_kind kind;
+	struct tg_user	 from;
+	int64_t		 chat_id;
+	char		 chat_type[16];	/* private, group, supergroup, channel */
+	char		 chat_title[256];
+	int64_t		 message_id;	/* the message, or the message carrying the pressed button */
+	int64_t		 thread_id;	/* forum topic, 0 when none */
+	char		*text;		/* owned, may be NULL: message text or caption */
+	int64_t		 reply_to_message_id;
+	char		 callback_id[128];
+	char		 callback_data[TG_CALLBACK_MAX + 1];
+	int64_t		 migrate_to_chat_id;	/* service message: this group became a supergroup */
+	int64_t		 migrate_from_chat_id;
+	char		 new_status[32];	/* my_chat_member: member, administrator, kicked, left */
+};
+/* 0 ok; -1 and a reason in err (bounded) when the JSON is not a usable Update. */
+int	 update_parse(const char *json, size_t len, struct tg_update *, struct buf *err);
+int	 update_is_group(const struct tg_update *);
+void	 update_release(struct tg_update *);
+/* Builds Update JSON for the console and tests (caller frees). */
+char	*update_json_message(int64_t update_id, int64_t user_id, const char *username,
+	    const char *first_name, int64_t chat_id, const char *chat_type, int64_t message_id,
+	    const char *text);
+char	*update_json_callback(int64_t update_id, int64_t user_id, const char *username,
+	    const char *first_name, int64_t chat_id, const char *chat_type, int64_t message_id,
+	    const char *callback_id, const char *data);
+
+/* app.c — what the threads share. */
+struct stats {
+	int64_t	 started_at;		/* unix seconds */
+	int64_t	 updates_in;
+	int64_t	 updates_done;
+	int64_t	 messages_out;
+	int64_t	 tg_errors;
+	int64_t	 last_poll_ok;		/* unix seconds of the last successful getUpdates */
+};
+struct app {
+	struct config	 cfg;
+	const char	*config_path;
+	int		 console;	/* console transport instead of Telegram */
+	int		 verbose;
+	char		 bot_username[64];
+	int64_t		 bot_id;
+	volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
+	volatile sig_atomic_t reload;	/* set by SIGHUP */
+	pthread_mutex_t	 mu;		/* guards the fields below and cfg during reload */
+	pthread_cond_t	 cond;
+	int		 inbox_pending;	/* work for the worker */
+	int		 outbox_pending;	/* work for the sender */
+	struct stats	 stats;
+};
+void	 app_init(struct app *);
+void	 app_destroy(struct app *);
+void	 app_wake_worker(struct app *);
+void	 app_wake_sender(struct app *);
+/* Waits for a wake-up or timeout_ms; returns 1 when woken, 0 on timeout. flag selects the field. */
+int	 app_wait(struct app *, int *flag, int64_t timeout_ms);
+void	 app_stat_add(struct app *, int64_t *field, int64_t n);
+
+/* intake.c — the poller: getUpdates → inbox (durable) → next offset. */
+void	*intake_thread(void *app);
+/* One getUpdates round; 0 ok, -1 failed (already logged and backed off). Exposed for tests. */
+int	 intake_poll_once(struct app *, struct tg_client *, struct db *);
+
+/* worker.c — drains the inbox in order, one transaction per update. */
+void	*worker_thread(void *app);
+/* Processes the oldest pending update: 1 done, 0 none pending, -1 error. */
+int	 worker_process_one(struct app *, struct db *);
+
+/* sender.c — drains the outbox under the rate limits. */
+void	*sender_thread(void *app);
+
+/* dispatch.c — parse → who → table lookup → gate → handler. Runs inside the worker's transaction. */
+int	 dispatch_update(struct app *, struct db *, int64_t inbox_id, const struct tg_update *);
+
+/* reply.c — serialises keyboards and queues outgoing messages (see handlers.h for the verbs). */
+
+/* sched.c — periodic, idempotent jobs. */
+void	 sched_run_due(struct app *, struct db *);
+
+/* console.c — the console transport. */
+int	 console_main(struct app *);
+
+/* menu.c — setMyCommands per scope. */
+int	 menu_refresh(struct app *, struct db *, int64_t user_id);
+
+#endif

@@ -1,0 +1,131 @@
+/*
+ * handlers.h — back-office actions. Handlers see plain C structs: a request context, the verbs of
+ * storage/ and the reply verbs below. They never see JSON, curl or SQLite.
+ *
+ * A handler runs inside the worker's transaction for its update: its domain writes, audit records
+ * and outgoing messages commit together or not at all. It returns 0 on success or -1 on failure
+ * (the transaction is rolled back and the user gets a generic error).
+ */
+#ifndef HANDLERS_H
+#define HANDLERS_H
+
+#include <stdint.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+/* Permissions are role bitmasks; a member passes when they hold any listed role.
+ * Superadmins pass everything. PERM_PUBLIC lets unknown users in (only /start and /help). */
+#define PERM_PUBLIC	0u
+#define PERM_MEMBER	ROLE_ALL
+
+/* Command and button flags. */
+#define CMD_WRITES	(1u << 0)	/* changes state */
+#define CMD_CONFIRM	(1u << 1)	/* asks for confirmation before acting */
+#define CMD_PARTNER	(1u << 2)	/* touches partner data (audited) */
+#define CMD_HIDDEN	(1u << 3)	/* not shown in /help or the menu */
+#define CMD_PRIVATE	(1u << 4)	/* only in a private chat with the bot */
+
+/* A request: one command or one button press, from one person, in one chat. */
+struct ctx {
+	struct app	*app;
+	struct db	*db;
+	const struct config *cfg;
+	enum lang	 lang;
+	int64_t		 inbox_id;	/* the update being handled: dedupe keys derive from it */
+	int		 nout;		/* outgoing messages queued so far (dedupe key suffix) */
+	int64_t		 now;		/* unix seconds, read once per request */
+
+	/* who */
+	int64_t		 user_id;
+	const char	*username;	/* without '@', may be "" */
+	const char	*first_name;
+	int		 is_member;	/* in the team (or a bootstrap superadmin) */
+	unsigned	 roles;
+
+	/* where */
+	int64_t		 chat_id;
+	int		 is_group;
+	int64_t		 thread_id;
+	int64_t		 message_id;	/* the command's message, or the message carrying the button */
+
+	/* what */
+	const char	*command;	/* without '/' and '@bot'; NULL for a button */
+	const char	*args;		/* the rest of the line, trimmed; "" when none */
+	const char	*verb;		/* button verb; NULL for a command */
+	const char	*arg;		/* button argument after "verb:"; "" when none */
+	int		 is_callback;
+	/* a button press is answered at once by dispatch; a handler may set this text */
+	char		 answer[TG_ANSWER_MAX * 4 + 1];
+	int		 answer_alert;
+};
+
+/* Inline keyboards as plain data; reply.c turns them into JSON. */
+#define KB_MAX_BUTTONS 100
+#define KB_MAX_ROWS 20
+struct kb_button {
+	char	 text[256];
+	char	 data[TG_CALLBACK_MAX + 1];	/* verb:arg, at most 64 bytes */
+	int	 row;
+};
+struct kb {
+	struct kb_button b[KB_MAX_BUTTONS];
+	int	 n;
+	int	 row;		/* current row index */
+	int	 overflow;	/* a button did not fit (too many, or data over 64 bytes) */
+};
+void	 kb_init(struct kb *);
+void	 kb_row(struct kb *);		/* the next button starts a new row */
+/* Adds a button; data is printf-formatted "verb:arg". -1 if it does not fit (kb->overflow set). */
+int	 kb_button(struct kb *, const char *text, const char *datafmt, ...) PRINTFLIKE(3, 4);
+
+/* reply.c — queue outgoing messages in the current transaction. html is already escaped where it
+ * interpolates values (use buf_add_html). Long texts are split at line boundaries. */
+int	 reply(struct ctx *, const char *html, const struct kb *);
+/* Edits the message that carried the pressed button; for a command it replies instead. */
+int	 reply_edit(struct ctx *, const char *html, const struct kb *);
+/* A message to another chat (alerts, access requests). dedupe may be NULL. */
+int	 notify(struct ctx *, int64_t chat_id, const char *html, const struct kb *, const char *dedupe);
+/* Same, outside a request (jobs): the caller owns the transaction. */
+int	 notify_chat(struct db *, int64_t chat_id, int is_group, const char *html, const struct kb *,
+	    const char *dedupe);
+/* Localised text: the Russian or the English string by the configured language. */
+#define TR(c, ru, en) ((c)->lang == LANG_EN ? (en) : (ru))
+
+/* The command table. Rows, not switches: dispatch checks arity and permission before exec. */
+struct command {
+	const char	*name;		/* without '/', lowercase a-z0-9_ (Telegram's rule) */
+	const char	*usage;		/* arguments as shown in help, "" when none */
+	unsigned	 perm;		/* roles that may run it */
+	unsigned	 flags;		/* CMD_* */
+	int		 min_args;	/* words required after the command */
+	const char	*help_ru;
+	const char	*help_en;
+	int		(*exec)(struct ctx *);
+};
+/* The button table: callback data is "verb:arg"; every press is re-authorised. */
+struct button {
+	const char	*verb;
+	unsigned	 perm;
+	unsigned	 flags;
+	int		(*exec)(struct ctx *);
+};
+
+/* registry.c — all blocks' tables, looked up by dispatch, /help and the menu. */
+const struct command	*registry_command(const char *name);
+const struct button	*registry_button(const char *verb);
+/* Iterates every command: i from 0 until NULL. */
+const struct command	*registry_command_at(size_t i);
+const struct button	*registry_button_at(size_t i);
+/* The gate: may someone holding roles (is_member false = unknown) use something needing perm? */
+int	 gate_allows(int is_member, unsigned roles, unsigned perm);
+
+/* core.c — /start, /help, /whoami, /team, access requests. */
+extern const struct command core_commands[];
+extern const struct button core_buttons[];
+/* Sent to an unknown user for anything but /start. */
+int	 core_refuse(struct ctx *);
+/* The help text for what roles may run (used by /help and the console). */
+int	 core_help_text(struct ctx *, struct buf *);
+
+#endif
