@@ -146,11 +146,11 @@ void	 bucket_init(struct bucket *, double cap, double per_second, int64_t now_ms
 /* 0: a token was taken. >0: milliseconds until one will be available (nothing taken). */
 int64_t	 bucket_take(struct bucket *, int64_t now_ms);
 struct ratelimit;
-struct ratelimit *rl_new(const struct config *);
+struct ratelimit *ratelimit_new(const struct config *);
 /* Takes a token from the global bucket and the chat's bucket (group or private rate) or none.
  * 0: send now. >0: milliseconds to wait. */
-int64_t	 rl_take(struct ratelimit *, int64_t chat_id, int is_group, int64_t now_ms);
-void	 rl_free(struct ratelimit *);
+int64_t	 ratelimit_take(struct ratelimit *, int64_t chat_id, int is_group, int64_t now_ms);
+void	 ratelimit_free(struct ratelimit *);
 
 /* tg.c — the Telegram Bot API client (libcurl + cJSON). One client per thread. */
 enum tg_class {
@@ -228,6 +228,17 @@ char	*update_json_callback(int64_t update_id, int64_t user_id, const char *usern
 	    const char *first_name, int64_t chat_id, const char *chat_type, int64_t message_id,
 	    const char *callback_id, const char *data);
 
+/* latency.c — recent samples for percentiles. */
+#define LAT_SAMPLES 4096
+struct latency {
+	int64_t		 us[LAT_SAMPLES];	/* a ring of the latest samples, microseconds */
+	size_t		 n, next;
+	pthread_mutex_t	 mu;
+};
+void	 latency_init(struct latency *);
+void	 latency_record(struct latency *, int64_t us);
+int64_t	 latency_pct(struct latency *, int pct);	/* -1 when empty */
+
 /* app.c — what the threads share. */
 struct stats {
 	int64_t	 started_at;		/* unix seconds */
@@ -248,9 +259,14 @@ struct app {
 	volatile sig_atomic_t reload;	/* set by SIGHUP */
 	pthread_mutex_t	 mu;		/* guards the fields below and cfg during reload */
 	pthread_cond_t	 cond;
+	pthread_rwlock_t cfg_lock;	/* readers: the worker per update; writer: SIGHUP reload */
+	int		 exit_code;	/* set with stop by a thread that gives up (401) */
 	int		 inbox_pending;	/* work for the worker */
 	int		 outbox_pending;	/* work for the sender */
+	int64_t		 sender_pause_until;	/* monotonic ms: a 429 holds all sends */
 	struct stats	 stats;
+	struct latency	 handler_latency;	/* one update through dispatch */
+	struct latency	 tg_latency;		/* one Bot API call */
 };
 void	 app_init(struct app *);
 void	 app_destroy(struct app *);
@@ -258,7 +274,13 @@ void	 app_wake_worker(struct app *);
 void	 app_wake_sender(struct app *);
 /* Waits for a wake-up or timeout_ms; returns 1 when woken, 0 on timeout. flag selects the field. */
 int	 app_wait(struct app *, int *flag, int64_t timeout_ms);
+void	 app_wake_all(struct app *);
 void	 app_stat_add(struct app *, int64_t *field, int64_t n);
+void	 app_stat_set(struct app *, int64_t *field, int64_t v);
+int64_t	 app_backoff_ms(int attempt);
+void	 app_sleep(struct app *, int64_t ms);
+int64_t	 app_chat(struct db *, int64_t chat_id);	/* follows group → supergroup moves */
+int	 app_chat_migrate(struct db *, int64_t old_chat, int64_t new_chat);
 
 /* intake.c — the poller: getUpdates → inbox (durable) → next offset. */
 void	*intake_thread(void *app);
@@ -272,11 +294,19 @@ int	 worker_process_one(struct app *, struct db *);
 
 /* sender.c — drains the outbox under the rate limits. */
 void	*sender_thread(void *app);
+/* One pass over the due rows; returns milliseconds until the next pass is useful. */
+struct ratelimit;
+int64_t	 sender_round(struct app *, struct db *, struct tg_client *, struct ratelimit *);
 
 /* dispatch.c — parse → who → table lookup → gate → handler. Runs inside the worker's transaction. */
 int	 dispatch_update(struct app *, struct db *, int64_t inbox_id, const struct tg_update *);
+/* "/name@bot args": 0 a command for us, 1 for another bot, -1 not a command. */
+int	 dispatch_parse_command(const char *text, const char *bot_username, char *name, size_t namesz,
+	    const char **args);
 
 /* reply.c — serialises keyboards and queues outgoing messages (see handlers.h for the verbs). */
+int	 reply_answer_callback(struct db *, const char *callback_id, const char *text, int alert,
+	    int64_t inbox_id);
 
 /* sched.c — periodic, idempotent jobs. */
 void	 sched_run_due(struct app *, struct db *);
@@ -284,7 +314,11 @@ void	 sched_run_due(struct app *, struct db *);
 /* console.c — the console transport. */
 int	 console_main(struct app *);
 
+/* demo.c — demo data for `make run` and the benchmarks. */
+int	 demo_seed(struct app *, int64_t partners);
+
 /* menu.c — setMyCommands per scope. */
-int	 menu_refresh(struct app *, struct db *, int64_t user_id);
+int	 menu_refresh(struct app *, struct db *, int64_t user_id);	/* 0: the default scope */
+int	 menu_refresh_all(struct app *, struct db *);			/* own transaction */
 
 #endif

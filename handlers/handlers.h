@@ -54,10 +54,7 @@ struct ctx {
 	const char	*args;		/* the rest of the line, trimmed; "" when none */
 	const char	*verb;		/* button verb; NULL for a command */
 	const char	*arg;		/* button argument after "verb:"; "" when none */
-	int		 is_callback;
-	/* a button press is answered at once by dispatch; a handler may set this text */
-	char		 answer[TG_ANSWER_MAX * 4 + 1];
-	int		 answer_alert;
+	int		 is_callback;	/* answered by dispatch before the handler runs */
 };
 
 /* Inline keyboards as plain data; reply.c turns them into JSON. */

@@ -1,0 +1,162 @@
+/* app.c — what the threads share: wake-ups, counters, the configuration lock. */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+void
+app_init(struct app *a)
+{
+	pthread_condattr_t ca;
+
+	memset(a, 0, sizeof(*a));
+	cfg_defaults(&a->cfg);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_rwlock_init(&a->cfg_lock, NULL);
+	a->stats.started_at = clock_now();
+	latency_init(&a->handler_latency);
+	latency_init(&a->tg_latency);
+}
+
+void
+app_destroy(struct app *a)
+{
+	cfg_free(&a->cfg);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cond);
+	pthread_rwlock_destroy(&a->cfg_lock);
+}
+
+static void
+app_wake(struct app *a, int *flag)
+{
+	pthread_mutex_lock(&a->mu);
+	*flag = 1;
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+app_wake_worker(struct app *a)
+{
+	app_wake(a, &a->inbox_pending);
+}
+
+void
+app_wake_sender(struct app *a)
+{
+	app_wake(a, &a->outbox_pending);
+}
+
+/* Wakes every waiting thread (shutdown). */
+void
+app_wake_all(struct app *a)
+{
+	pthread_mutex_lock(&a->mu);
+	pthread_cond_broadcast(&a->cond);
+	pthread_mutex_unlock(&a->mu);
+}
+
+int
+app_wait(struct app *a, int *flag, int64_t timeout_ms)
+{
+	struct timespec ts;
+	int woken;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ts.tv_sec += timeout_ms / 1000;
+	ts.tv_nsec += (timeout_ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&a->mu);
+	while (!*flag && !a->stop)
+		if (pthread_cond_timedwait(&a->cond, &a->mu, &ts) == ETIMEDOUT)
+			break;
+	woken = *flag;
+	*flag = 0;
+	pthread_mutex_unlock(&a->mu);
+	return woken;
+}
+
+void
+app_stat_add(struct app *a, int64_t *field, int64_t n)
+{
+	pthread_mutex_lock(&a->mu);
+	*field += n;
+	pthread_mutex_unlock(&a->mu);
+}
+
+void
+app_stat_set(struct app *a, int64_t *field, int64_t v)
+{
+	pthread_mutex_lock(&a->mu);
+	*field = v;
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* A group that became a supergroup keeps working: chat ids are looked up through the map the
+ * migration wrote ("chatmap:<old id>" → new id). */
+int64_t
+app_chat(struct db *db, int64_t chat_id)
+{
+	char key[40];
+	int64_t to;
+	int hops;
+
+	for (hops = 0; hops < 4 && chat_id != 0; hops++) {
+		snprintf(key, sizeof(key), "chatmap:%lld", (long long)chat_id);
+		if (state_get_int(db, key, &to) != 1)
+			break;
+		chat_id = to;
+	}
+	return chat_id;
+}
+
+/* Records a migration and moves queued messages; the caller owns the transaction. */
+int
+app_chat_migrate(struct db *db, int64_t old_chat, int64_t new_chat)
+{
+	char key[40];
+
+	snprintf(key, sizeof(key), "chatmap:%lld", (long long)old_chat);
+	if (state_set_int(db, key, new_chat) == -1 || outbox_rewrite_chat(db, old_chat, new_chat) == -1)
+		return -1;
+	log_warn("chat %lld became supergroup %lld; stored chat id rewritten", (long long)old_chat,
+	    (long long)new_chat);
+	return 0;
+}
+
+/* Exponential backoff with full jitter: 1 s, 2 s, 4 s … capped at 60 s, then a random share. */
+int64_t
+app_backoff_ms(int attempt)
+{
+	int64_t base = 1000;
+
+	while (attempt-- > 0 && base < 60000)
+		base *= 2;
+	if (base > 60000)
+		base = 60000;
+	return base / 2 + (int64_t)(random() % (base / 2 + 1));
+}
+
+/* Sleeps up to ms, returning early on shutdown. */
+void
+app_sleep(struct app *a, int64_t ms)
+{
+	int never = 0;
+	int64_t until = clock_mono_ms() + ms;
+
+	while (!a->stop && clock_mono_ms() < until)
+		app_wait(a, &never, until - clock_mono_ms() > 250 ? 250 : until - clock_mono_ms());
+}

@@ -1,0 +1,315 @@
+/*
+ * dispatch.c — the path of one update after intake: who is it, which command or button, may they,
+ * then the handler inside one transaction with the inbox row's completion.
+ *
+ *   parse (update.c) → who (team + bootstrap superadmins) → table lookup → gate → handler
+ *
+ * Nothing reaches a handler before the gate; an unknown command gets a hint, an unknown user a
+ * polite refusal (and the attempt is logged).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/bot.h"
+#include "handlers/handlers.h"
+#include "storage/storage.h"
+
+#define CMD_NAME_MAX 32
+
+/* Splits "/name@bot args" into name (lowercased) and args. 0 ok, -1 not a command,
+ * 1 a command addressed to another bot. */
+int
+dispatch_parse_command(const char *text, const char *bot_username, char *name, size_t namesz,
+    const char **args)
+{
+	const char *p = text, *at = NULL, *end;
+	size_t n = 0;
+
+	if (text == NULL || *p != '/')
+		return -1;
+	p++;
+	for (end = p; *end && !isspace((unsigned char)*end); end++)
+		if (*end == '@' && at == NULL)
+			at = end;
+	if (at == NULL)
+		at = end;
+	if (at == p)
+		return -1;
+	for (; p < at && n + 1 < namesz; p++)
+		name[n++] = (char)tolower((unsigned char)*p);
+	name[n] = '\0';
+	if (p < at)
+		return -1;	/* longer than any command */
+	if (at < end && bot_username != NULL && *bot_username) {
+		size_t bl = strlen(bot_username);
+
+		if ((size_t)(end - at - 1) != bl || strncasecmp(at + 1, bot_username, bl) != 0)
+			return 1;
+	}
+	while (isspace((unsigned char)*end))
+		end++;
+	*args = end;
+	return 0;
+}
+
+/* Counts whitespace-separated words. */
+static int
+dispatch_count_words(const char *s)
+{
+	int n = 0, in = 0;
+
+	for (; *s; s++) {
+		if (isspace((unsigned char)*s))
+			in = 0;
+		else if (!in) {
+			in = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+dispatch_usage(struct ctx *c, const struct command *cmd)
+{
+	struct buf b;
+
+	buf_init(&b, 0);
+	buf_printf(&b, "%s\n<code>/%s %s</code>\n", TR(c, "Не хватает аргументов. Формат:",
+	    "Missing arguments. Usage:"), cmd->name, cmd->usage);
+	buf_add_html(&b, TR(c, cmd->help_ru, cmd->help_en));
+	reply(c, b.ptr, NULL);
+	buf_release(&b);
+}
+
+static int
+dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_username)
+{
+	char name[CMD_NAME_MAX + 2], *args_copy = NULL;
+	const struct command *cmd;
+	const char *args;
+	struct buf b;
+	int r, rc = 0;
+	size_t al;
+
+	r = dispatch_parse_command(u->text, bot_username, name, sizeof(name), &args);
+	if (r == 1)
+		return 0;	/* meant for another bot in the group */
+	if (r == -1) {
+		/* plain text: in groups it is chatter; in private a hint */
+		if (c->is_group)
+			return 0;
+		if (!c->is_member)
+			return core_refuse(c);
+		return reply(c, TR(c, "Я понимаю команды. Список: /help",
+		    "I understand commands. See /help"), NULL);
+	}
+	/* the arguments without trailing space */
+	args_copy = strdup(args);
+	if (args_copy == NULL)
+		return -1;
+	for (al = strlen(args_copy); al > 0 && isspace((unsigned char)args_copy[al - 1]); al--)
+		args_copy[al - 1] = '\0';
+	c->command = name;
+	c->args = args_copy;
+
+	cmd = registry_command(name);
+	if (cmd == NULL) {
+		if (!c->is_member) {
+			rc = core_refuse(c);
+			goto out;
+		}
+		buf_init(&b, 0);
+		buf_adds(&b, TR(c, "Неизвестная команда <code>/", "Unknown command <code>/"));
+		buf_add_html(&b, name);
+		buf_adds(&b, TR(c, "</code>. Список команд: /help", "</code>. See /help"));
+		rc = reply(c, b.ptr, NULL);
+		buf_release(&b);
+		goto out;
+	}
+	if (!gate_allows(c->is_member, c->roles, cmd->perm)) {
+		log_warn("refused /%s for user %lld (roles %#x) in chat %lld", name,
+		    (long long)c->user_id, c->roles, (long long)c->chat_id);
+		if (!c->is_member)
+			rc = core_refuse(c);
+		else
+			rc = reply(c, TR(c, "⛔ Недостаточно прав для этой команды. Доступные: /help",
+			    "⛔ You may not run this command. See /help"), NULL);
+		goto out;
+	}
+	if ((cmd->flags & CMD_PRIVATE) && c->is_group) {
+		rc = reply(c, TR(c, "Эта команда работает только в личном чате с ботом.",
+		    "This command works only in a private chat with the bot."), NULL);
+		goto out;
+	}
+	if (dispatch_count_words(args_copy) < cmd->min_args) {
+		dispatch_usage(c, cmd);
+		goto out;
+	}
+	log_debug("user %lld runs /%s", (long long)c->user_id, name);
+	rc = cmd->exec(c);
+out:
+	free(args_copy);
+	return rc;
+}
+
+/* The press was already answered; here only the work. */
+static int
+dispatch_button(struct ctx *c, const struct button *btn)
+{
+	if (btn == NULL || !gate_allows(c->is_member, c->roles, btn->perm))
+		return 0;
+	return btn->exec(c);
+}
+
+/* Splits callback data "verb:arg" in place. */
+static void
+dispatch_split_data(char *data, const char **verb, const char **arg)
+{
+	char *colon = strchr(data, ':');
+
+	*verb = data;
+	*arg = "";
+	if (colon != NULL) {
+		*colon = '\0';
+		*arg = colon + 1;
+	}
+}
+
+static void
+dispatch_who(struct app *a, struct db *db, struct ctx *c, const struct tg_update *u)
+{
+	struct member m;
+
+	c->user_id = u->from.id;
+	c->username = u->from.username;
+	c->first_name = u->from.first_name;
+	c->is_member = 0;
+	c->roles = 0;
+	if (team_get(db, u->from.id, &m) == 1 && m.roles != 0) {
+		c->is_member = 1;
+		c->roles = m.roles;
+	}
+	if (cfg_is_superadmin(&a->cfg, u->from.id)) {
+		c->is_member = 1;
+		c->roles |= ROLE_SUPERADMIN;
+	}
+}
+
+/* Service messages and membership changes: no reply, just bookkeeping. */
+static int
+dispatch_service(struct db *db, const struct tg_update *u)
+{
+	if (u->migrate_to_chat_id != 0)
+		return app_chat_migrate(db, u->chat_id, u->migrate_to_chat_id);
+	if (u->migrate_from_chat_id != 0)
+		return app_chat_migrate(db, u->migrate_from_chat_id, u->chat_id);
+	if (u->kind == UPD_MY_CHAT_MEMBER)
+		log_info("bot is now '%s' in chat %lld", u->new_status, (long long)u->chat_id);
+	return 0;
+}
+
+int
+dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_update *u)
+{
+	char data[TG_CALLBACK_MAX + 1];
+	const struct button *btn = NULL;
+	struct ctx c;
+	char botname[64];
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.app = a;
+	c.db = db;
+	c.cfg = &a->cfg;
+	c.lang = a->cfg.language;
+	c.inbox_id = inbox_id;
+	c.now = clock_now();
+	c.chat_id = u->chat_id;
+	c.is_group = update_is_group(u);
+	c.thread_id = u->thread_id;
+	c.message_id = u->message_id;
+	c.args = "";
+	str_copy(botname, sizeof(botname), a->bot_username);
+
+	/* A press is answered at once, before the work: its own small transaction. */
+	if (u->kind == UPD_CALLBACK) {
+		const char *text = "";
+		int alert = 0;
+
+		dispatch_who(a, db, &c, u);
+		str_copy(data, sizeof(data), u->callback_data);
+		dispatch_split_data(data, &c.verb, &c.arg);
+		c.is_callback = 1;
+		btn = registry_button(c.verb);
+		if (btn == NULL) {
+			text = TR(&c, "Кнопка устарела", "This button is no longer valid");
+			alert = 1;
+		} else if (!gate_allows(c.is_member, c.roles, btn->perm)) {
+			log_warn("refused button '%s' for user %lld (roles %#x)", c.verb,
+			    (long long)c.user_id, c.roles);
+			text = TR(&c, "⛔ Недостаточно прав", "⛔ Not allowed");
+			alert = 1;
+		}
+		if (db_begin(db) == -1)
+			return -1;
+		if (reply_answer_callback(db, u->callback_id, text, alert, inbox_id) == -1) {
+			db_rollback(db);
+			return -1;
+		}
+		if (db_commit(db) == -1)
+			return -1;
+		app_wake_sender(a);
+	}
+
+	if (db_begin(db) == -1)
+		return -1;
+	switch (u->kind) {
+	case UPD_MESSAGE:
+		if (u->migrate_to_chat_id || u->migrate_from_chat_id) {
+			rc = dispatch_service(db, u);
+			break;
+		}
+		dispatch_who(a, db, &c, u);
+		if (u->from.is_bot || u->text == NULL) {
+			rc = 0;
+			break;
+		}
+		rc = dispatch_command(&c, u, botname);
+		break;
+	case UPD_CALLBACK:
+		rc = dispatch_button(&c, btn);
+		break;
+	case UPD_MY_CHAT_MEMBER:
+		rc = dispatch_service(db, u);
+		break;
+	default:
+		rc = 0;
+	}
+	if (rc == 0 && inbox_finish(db, inbox_id, INBOX_DONE, NULL, 0, clock_now_ms()) == 0 &&
+	    db_commit(db) == 0) {
+		if (c.nout > 0)
+			app_wake_sender(a);
+		return 0;
+	}
+
+	/* Nothing of the handler stays; the person learns that it failed. */
+	db_rollback(db);
+	log_error("handler failed for update %lld (inbox %lld)", (long long)u->update_id,
+	    (long long)inbox_id);
+	if (db_begin(db) == -1)
+		return -1;
+	c.nout = 0;
+	if (u->kind != UPD_MY_CHAT_MEMBER && c.chat_id != 0)
+		reply(&c, TR(&c, "⚠️ Не получилось выполнить действие; ничего не изменено. "
+		    "Попробуйте ещё раз или сообщите администратору.",
+		    "⚠️ The action failed; nothing was changed. Try again or tell an administrator."),
+		    NULL);
+	inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms());
+	if (db_commit(db) == -1)
+		return -1;
+	app_wake_sender(a);
+	return 0;
+}

@@ -1,0 +1,162 @@
+/*
+ * intake.c — the poller. Each getUpdates batch is written to the inbox together with the next
+ * offset in one transaction, and only then is the offset sent to Telegram (which confirms the
+ * batch). A crash at any point either leaves the batch unconfirmed (Telegram sends it again and
+ * the unique update_id drops the copies) or already stored.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+#define ALLOWED_UPDATES "[\"message\",\"callback_query\",\"my_chat_member\"]"
+#define OFFSET_KEY "tg_offset"
+
+/* Stores every update of a getUpdates result; returns how many were new, -1 on error. */
+static int
+intake_store(struct app *a, struct db *db, const char *result)
+{
+	cJSON *arr, *u, *id;
+	int64_t max_id = -1, uid;
+	int added = 0, r;
+
+	arr = cJSON_Parse(result);
+	if (arr == NULL || !cJSON_IsArray(arr)) {
+		cJSON_Delete(arr);
+		log_warn("getUpdates: result is not an array");
+		return -1;
+	}
+	if (cJSON_GetArraySize(arr) == 0) {
+		cJSON_Delete(arr);
+		return 0;
+	}
+	if (db_begin(db) == -1) {
+		cJSON_Delete(arr);
+		return -1;
+	}
+	cJSON_ArrayForEach(u, arr) {
+		char *payload;
+
+		id = cJSON_GetObjectItemCaseSensitive(u, "update_id");
+		if (!cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble > 9007199254740991.0) {
+			log_warn("getUpdates: an update without a usable update_id was skipped");
+			continue;
+		}
+		uid = (int64_t)id->valuedouble;
+		payload = cJSON_PrintUnformatted(u);
+		if (payload == NULL)
+			goto fail;
+		r = inbox_add(db, uid, "telegram", payload, clock_now_ms(), NULL);
+		cJSON_free(payload);
+		if (r == -1)
+			goto fail;
+		added += r;
+		if (uid > max_id)
+			max_id = uid;
+	}
+	if (max_id >= 0 && state_set_int(db, OFFSET_KEY, max_id + 1) == -1)
+		goto fail;
+	if (db_commit(db) == -1)
+		goto fail_norollback;
+	cJSON_Delete(arr);
+	if (added > 0) {
+		app_stat_add(a, &a->stats.updates_in, added);
+		app_wake_worker(a);
+	}
+	return added;
+fail:
+	db_rollback(db);
+fail_norollback:
+	cJSON_Delete(arr);
+	return -1;
+}
+
+int
+intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
+{
+	static int failures;
+	struct tg_result res;
+	int64_t offset = 0, wait;
+	char body[256];
+	int rc = -1;
+
+	if (state_get_int(db, OFFSET_KEY, &offset) == -1)
+		return -1;
+	snprintf(body, sizeof(body), "{\"offset\":%lld,\"limit\":100,\"timeout\":%lld,"
+	    "\"allowed_updates\":" ALLOWED_UPDATES "}", (long long)offset,
+	    (long long)a->cfg.poll_timeout);
+	/* the client's total timeout is longer than the poll, so a dead connection is noticed */
+	tg_call(tg, "getUpdates", body, a->cfg.poll_timeout + 15, &res);
+	if (a->stop)
+		goto out;
+	switch (res.cls) {
+	case TG_OK:
+		if (intake_store(a, db, res.result ? res.result : "[]") == -1) {
+			app_sleep(a, 1000);
+			goto out;
+		}
+		app_stat_set(a, &a->stats.last_poll_ok, clock_now());
+		failures = 0;
+		rc = 0;
+		goto out;
+	case TG_RETRY_AFTER:
+		wait = res.retry_after;
+		if (wait > a->cfg.retry_after_cap) {
+			log_warn("getUpdates: telegram asks to wait %llds; waiting %llds",
+			    (long long)wait, (long long)a->cfg.retry_after_cap);
+			wait = a->cfg.retry_after_cap;
+		}
+		app_sleep(a, wait * 1000);
+		goto out;
+	case TG_CONFLICT:
+		log_error("getUpdates: conflict (409): another instance polls with this token, or a "
+		    "webhook is set: %s", res.description);
+		app_sleep(a, app_backoff_ms(failures++ + 2));
+		goto out;
+	case TG_UNAUTHORIZED:
+		log_error("getUpdates: telegram rejected the token (%ld); stopping",
+		    res.http_status);
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		goto out;
+	default:
+		app_stat_add(a, &a->stats.tg_errors, 1);
+		wait = app_backoff_ms(failures++);
+		log_warn("getUpdates failed (%s: %s); retrying in %lld ms", tg_class_name(res.cls),
+		    res.description, (long long)wait);
+		app_sleep(a, wait);
+		goto out;
+	}
+out:
+	tg_result_release(&res);
+	return rc;
+}
+
+void *
+intake_thread(void *arg)
+{
+	struct app *a = arg;
+	struct tg_client *tg;
+	char errbuf[256];
+	struct db *db;
+
+	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
+	if (db == NULL) {
+		log_error("intake: cannot open database: %s", errbuf);
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		return NULL;
+	}
+	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
+	tg_set_abort_flag(tg, &a->stop);
+	while (!a->stop)
+		intake_poll_once(a, tg, db);
+	tg_free(tg);
+	db_close(db);
+	return NULL;
+}

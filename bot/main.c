@@ -1,0 +1,360 @@
+/*
+ * main.c — the command line, start-up and shutdown.
+ *
+ *   backoffice [-c FILE] [-v] [run|console|check-config|demo-seed [--partners N]]
+ *
+ * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ * run: single instance (lock file), getMe, deleteWebhook, then three threads — intake (poller),
+ * worker, sender — while the main thread runs the scheduler and handles signals: SIGTERM/SIGINT
+ * finish in-flight work and exit within 2 s, SIGHUP reloads the configuration.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+#define DEFAULT_CONFIG "/etc/backoffice/config.ini"
+
+static struct app *main_app;	/* for the signal handlers only */
+
+static void
+main_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: backoffice [-c FILE] [-v] [COMMAND]\n"
+	    "\n"
+	    "commands:\n"
+	    "  run             the Telegram bot (default)\n"
+	    "  console         the same bot in this terminal, without Telegram\n"
+	    "  check-config    check the configuration and say what is wrong\n"
+	    "  demo-seed [--partners N]\n"
+	    "                  fill the database with demo data\n"
+	    "\n"
+	    "options:\n"
+	    "  -c FILE         configuration file (default " DEFAULT_CONFIG ")\n"
+	    "  -v              debug logging\n"
+	    "  -h, --help      this help\n"
+	    "  -V, --version   the version\n"
+	    "\n"
+	    "The token may also come from BACKOFFICE_TELEGRAM_TOKEN.\n");
+}
+
+static void
+main_on_signal(int sig)
+{
+	if (main_app == NULL)
+		return;
+	if (sig == SIGHUP)
+		main_app->reload = 1;
+	else
+		main_app->stop = 1;
+}
+
+static void
+main_signals(struct app *a)
+{
+	struct sigaction sa;
+
+	main_app = a;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = main_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* One instance per database: an flock held for the life of the process. -1 if taken. */
+static int
+main_lock(const struct config *cfg)
+{
+	char path[4096];
+	int fd;
+
+	if (cfg->lock_file[0])
+		str_copy(path, sizeof(path), cfg->lock_file);
+	else
+		snprintf(path, sizeof(path), "%s.lock", cfg->database);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1) {
+		log_error("cannot open lock file '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		log_error("another instance is running (lock '%s' is held)", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Loads and checks the configuration; prints file:line errors. 0 ok, -1 bad. */
+static int
+main_config(struct app *a, const char *path)
+{
+	struct buf err;
+	int rc;
+
+	buf_init(&err, 0);
+	rc = cfg_load(&a->cfg, path, &err);
+	if (rc == -1)
+		fputs(err.ptr, stderr);
+	buf_release(&err);
+	return rc;
+}
+
+/* SIGHUP: settings that can change live are swapped in; the rest need a restart. */
+static void
+main_reload(struct app *a)
+{
+	struct config nc;
+	struct buf err;
+	int i;
+
+	cfg_defaults(&nc);
+	buf_init(&err, 0);
+	if (cfg_load(&nc, a->config_path, &err) == -1) {
+		log_error("reload: configuration has errors, keeping the old one:\n%s", err.ptr);
+		goto out;
+	}
+	if (strcmp(nc.database, a->cfg.database) != 0 || strcmp(nc.api_url, a->cfg.api_url) != 0 ||
+	    strcmp(nc.mode, a->cfg.mode) != 0)
+		log_warn("reload: database, api_url and mode changes need a restart");
+	pthread_rwlock_wrlock(&a->cfg_lock);
+	for (i = 0; i < nc.nsuperadmins; i++)
+		a->cfg.superadmins[i] = nc.superadmins[i];
+	a->cfg.nsuperadmins = nc.nsuperadmins;
+	a->cfg.chat_team = nc.chat_team;
+	a->cfg.chat_billing = nc.chat_billing;
+	a->cfg.chat_support = nc.chat_support;
+	a->cfg.chat_digest = nc.chat_digest;
+	a->cfg.chat_audit = nc.chat_audit;
+	a->cfg.language = nc.language;
+	a->cfg.retry_after_cap = nc.retry_after_cap;
+	pthread_rwlock_unlock(&a->cfg_lock);
+	log_info("configuration reloaded from '%s'", a->config_path);
+out:
+	buf_release(&err);
+	cfg_free(&nc);
+}
+
+/* getMe until it answers: 401 ends the start-up, network trouble is retried. */
+static int
+main_hello(struct app *a, struct tg_client *tg)
+{
+	struct tg_result res;
+	int attempt = 0;
+
+	while (!a->stop) {
+		tg_call(tg, "getMe", NULL, a->cfg.connect_timeout + 10, &res);
+		if (res.cls == TG_OK) {
+			cJSON *me = cJSON_Parse(res.result ? res.result : "{}");
+			cJSON *u = cJSON_GetObjectItemCaseSensitive(me, "username");
+
+			if (cJSON_IsString(u))
+				str_copy(a->bot_username, sizeof(a->bot_username), u->valuestring);
+			cJSON_Delete(me);
+			tg_result_release(&res);
+			log_info("connected to telegram as @%s", a->bot_username);
+			return 0;
+		}
+		if (res.cls == TG_UNAUTHORIZED) {
+			log_error("telegram rejected the token (%ld %s); check [telegram] token or "
+			    "BACKOFFICE_TELEGRAM_TOKEN", res.http_status, res.description);
+			tg_result_release(&res);
+			return -1;
+		}
+		log_warn("getMe failed (%s: %s); retrying", tg_class_name(res.cls), res.description);
+		tg_result_release(&res);
+		app_sleep(a, app_backoff_ms(attempt++));
+	}
+	return -1;
+}
+
+/* Polling mode: a webhook would make getUpdates fail with 409. */
+static void
+main_delete_webhook(struct app *a, struct tg_client *tg)
+{
+	struct tg_result res;
+
+	tg_call(tg, "deleteWebhook", "{\"drop_pending_updates\":false}", a->cfg.connect_timeout + 10,
+	    &res);
+	if (res.cls != TG_OK)
+		log_warn("deleteWebhook failed (%s: %s)", tg_class_name(res.cls), res.description);
+	tg_result_release(&res);
+}
+
+static int
+main_run(struct app *a)
+{
+	pthread_t t_intake, t_worker, t_sender;
+	struct tg_client *tg;
+	char errbuf[256];
+	struct db *db;
+	struct buf err;
+	int lockfd, i;
+
+	buf_init(&err, 0);
+	if (cfg_resolve_token(&a->cfg, &err) == -1) {
+		fputs(err.ptr, stderr);
+		buf_release(&err);
+		return 2;
+	}
+	buf_release(&err);
+	log_set_secret(a->cfg.token);
+	if ((lockfd = main_lock(&a->cfg)) == -1)
+		return 1;
+	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
+	if (db == NULL) {
+		log_error("cannot open database '%s': %s", a->cfg.database, errbuf);
+		close(lockfd);
+		return 1;
+	}
+	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
+	tg_set_abort_flag(tg, &a->stop);
+	if (main_hello(a, tg) == -1) {
+		tg_free(tg);
+		db_close(db);
+		close(lockfd);
+		return a->stop ? 0 : 1;
+	}
+	main_delete_webhook(a, tg);
+	tg_free(tg);
+	/* bootstrap superadmins are members from the first start */
+	if (db_begin(db) == 0) {
+		for (i = 0; i < a->cfg.nsuperadmins; i++)
+			if (team_upsert(db, a->cfg.superadmins[i], "", "", clock_now()) == -1 ||
+			    team_grant(db, a->cfg.superadmins[i], ROLE_SUPERADMIN, 0, clock_now()) == -1)
+				break;
+		if (i == a->cfg.nsuperadmins)
+			db_commit(db);
+		else
+			db_rollback(db);
+	}
+	if (menu_refresh_all(a, db) == -1)
+		log_warn("command menus were not queued");
+
+	pthread_create(&t_intake, NULL, intake_thread, a);
+	pthread_create(&t_worker, NULL, worker_thread, a);
+	pthread_create(&t_sender, NULL, sender_thread, a);
+	log_info("backoffice %s running (polling, database '%s')", BO_VERSION, a->cfg.database);
+	while (!a->stop) {
+		int never = 0;
+
+		if (a->reload) {
+			a->reload = 0;
+			main_reload(a);
+		}
+		sched_run_due(a, db);
+		app_wait(a, &never, 200);
+	}
+	log_info("stopping: finishing in-flight work");
+	app_wake_all(a);
+	pthread_join(t_intake, NULL);
+	pthread_join(t_worker, NULL);
+	pthread_join(t_sender, NULL);
+	db_close(db);
+	close(lockfd);
+	log_info("stopped");
+	return a->exit_code;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "partners", required_argument, NULL, 'p' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = DEFAULT_CONFIG, *cmd = "run";
+	int64_t partners = 20;
+	struct app a;
+	int ch, rc, verbose = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case 'h':
+			main_usage(stdout);
+			return 0;
+		case 'V':
+			printf("backoffice %s\n", BO_VERSION);
+			return 0;
+		case 'p':
+			if (str_to_i64(optarg, &partners) == -1 || partners < 0 || partners > 100000) {
+				fprintf(stderr, "backoffice: --partners wants a number 0..100000\n");
+				return 2;
+			}
+			break;
+		default:
+			main_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc)
+		cmd = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "backoffice: unexpected argument '%s'\n", argv[optind]);
+		main_usage(stderr);
+		return 2;
+	}
+	if (strcmp(cmd, "run") != 0 && strcmp(cmd, "console") != 0 &&
+	    strcmp(cmd, "check-config") != 0 && strcmp(cmd, "demo-seed") != 0) {
+		fprintf(stderr, "backoffice: unknown command '%s'\n", cmd);
+		main_usage(stderr);
+		return 2;
+	}
+	app_init(&a);
+	a.verbose = verbose;
+	log_init(verbose);
+	a.config_path = path;
+	srandom((unsigned)time(NULL) ^ (unsigned)getpid());
+	if (main_config(&a, path) == -1) {
+		app_destroy(&a);
+		return 2;
+	}
+	umask(077);	/* the database, backups and exports hold personal data */
+	if (strcmp(cmd, "check-config") == 0) {
+		struct buf err;
+
+		buf_init(&err, 0);
+		rc = 0;
+		if (strcmp(a.cfg.mode, "polling") == 0 && cfg_resolve_token(&a.cfg, &err) == -1) {
+			fputs(err.ptr, stderr);
+			rc = 2;
+		} else
+			printf("configuration OK\n");
+		buf_release(&err);
+	} else if (strcmp(cmd, "demo-seed") == 0) {
+		rc = demo_seed(&a, partners) == 0 ? 0 : 1;
+	} else if (strcmp(cmd, "console") == 0) {
+		a.console = 1;
+		main_signals(&a);
+		rc = console_main(&a);
+	} else {
+		main_signals(&a);
+		rc = main_run(&a);
+	}
+	app_destroy(&a);
+	return rc;
+}

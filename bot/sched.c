@@ -1,0 +1,58 @@
+/*
+ * sched.c — periodic jobs, run from the main loop. A job runs at most once per slot (its period
+ * counted from the epoch): the slot is claimed in the database first, so a restart or a second
+ * pass in the same slot does not repeat it. Later blocks add rows to the table below.
+ */
+#include <string.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+#define KEEP_MS (7LL * 24 * 3600 * 1000)	/* processed updates and sent messages kept a week */
+
+/* Deletes processed inbox rows and finished outbox rows older than a week. The inbox keeps a
+ * week of update_ids, more than Telegram's 24 h redelivery window. */
+static int
+sched_prune(struct app *a, struct db *db)
+{
+	int64_t cut = clock_now_ms() - KEEP_MS;
+
+	(void)a;
+	if (inbox_prune(db, cut) == -1 || outbox_prune(db, cut) == -1)
+		return -1;
+	return 0;
+}
+
+/*
+ * The jobs. Columns: name (stable: it keys the runs table), period in seconds, the job.
+ * A job runs in its own transaction-free context and manages its own transactions.
+ */
+static const struct job {
+	const char	*name;
+	int64_t		 period;
+	int		(*run)(struct app *, struct db *);
+} sched_jobs[] = {
+	{ "prune", 3600, sched_prune },
+};
+
+void
+sched_run_due(struct app *a, struct db *db)
+{
+	size_t i;
+	int64_t now = clock_now(), slot;
+	int r, ok;
+
+	for (i = 0; i < sizeof(sched_jobs) / sizeof(sched_jobs[0]) && !a->stop; i++) {
+		const struct job *j = &sched_jobs[i];
+
+		slot = now / j->period;
+		r = jobs_claim(db, j->name, slot, now);
+		if (r != 1)
+			continue;
+		log_debug("job %s: slot %lld", j->name, (long long)slot);
+		ok = j->run(a, db) == 0;
+		if (!ok)
+			log_error("job %s failed", j->name);
+		jobs_finish(db, j->name, slot, ok, NULL, clock_now());
+	}
+}

@@ -1,0 +1,81 @@
+/*
+ * worker.c — drains the inbox in order (so each chat sees its updates in order), one update at a
+ * time: parse, then dispatch inside a transaction that also marks the inbox row done. A crash
+ * before the commit leaves the row pending and it is processed again; after the commit it is
+ * never processed again.
+ */
+#include <string.h>
+
+#include "bot/bot.h"
+#include "storage/storage.h"
+
+int
+worker_process_one(struct app *a, struct db *db)
+{
+	struct inbox_row row;
+	struct tg_update u;
+	struct buf err;
+	int64_t t0;
+	int r;
+
+	r = inbox_next(db, &row);
+	if (r != 1)
+		return r;
+	t0 = clock_mono_ms();
+	buf_init(&err, 512);
+	memset(&u, 0, sizeof(u));
+	if (update_parse(row.payload, strlen(row.payload), &u, &err) == -1) {
+		log_warn("update %lld rejected: %s", (long long)row.update_id, err.ptr);
+		if (db_begin(db) == 0) {
+			if (inbox_finish(db, row.id, INBOX_FAILED, err.ptr, 0, clock_now_ms()) == 0)
+				r = db_commit(db) == 0 ? 1 : -1;
+			else {
+				db_rollback(db);
+				r = -1;
+			}
+		} else
+			r = -1;
+		goto out;
+	}
+	pthread_rwlock_rdlock(&a->cfg_lock);
+	r = dispatch_update(a, db, row.id, &u) == 0 ? 1 : -1;
+	pthread_rwlock_unlock(&a->cfg_lock);
+	if (r == 1) {
+		int64_t us = (clock_mono_ms() - t0) * 1000;
+
+		app_stat_add(a, &a->stats.updates_done, 1);
+		latency_record(&a->handler_latency, us);
+	}
+out:
+	update_release(&u);
+	buf_release(&err);
+	inbox_row_release(&row);
+	return r;
+}
+
+void *
+worker_thread(void *arg)
+{
+	struct app *a = arg;
+	char errbuf[256];
+	struct db *db;
+	int r;
+
+	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
+	if (db == NULL) {
+		log_error("worker: cannot open database: %s", errbuf);
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		return NULL;
+	}
+	while (!a->stop) {
+		r = worker_process_one(a, db);
+		if (r == 1)
+			continue;
+		/* nothing pending, or the database is busy: wait for intake or retry shortly */
+		app_wait(a, &a->inbox_pending, r == -1 ? 1000 : 250);
+	}
+	db_close(db);
+	return NULL;
+}
