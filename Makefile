@@ -62,6 +62,7 @@ deps:
 
 run: deps
 	@$(MAKE) --no-print-directory all
+	@mkdir -p $(B)/demo
 	@test -f $(B)/demo/backoffice.db || ./$(B)/backoffice -c contrib/demo.ini demo-seed
 	./$(B)/backoffice -c contrib/demo.ini console
 
