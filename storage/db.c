@@ -1,0 +1,470 @@
+/*
+ * db.c — opening the back office's database, its migrations, transactions and the per-connection
+ * cache of prepared statements. A struct db belongs to one thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot/bot.h"
+#include "storage/db_private.h"
+
+/*
+ * Migrations: an append-only list. Entry i takes the schema from user_version i to i + 1 and runs
+ * in its own transaction. Never edit or reorder a shipped entry; append a new one instead.
+ * Enum values appear as literals (state = 0 is pending) so partial indexes can serve the scans.
+ */
+static const char *const db_migrations[] = {
+	/* 1: the initial schema. */
+	"CREATE TABLE state ("
+	"  key         TEXT PRIMARY KEY,"
+	"  value       ANY"
+	") STRICT, WITHOUT ROWID;"
+
+	/* Intake: one row per update, in arrival order (id). update_id is NULL for console input. */
+	"CREATE TABLE inbox ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  update_id   INTEGER UNIQUE,"
+	"  source      TEXT NOT NULL DEFAULT '',"
+	"  payload     TEXT NOT NULL,"
+	"  received_at INTEGER NOT NULL,"		/* unix ms */
+	"  state       INTEGER NOT NULL DEFAULT 0,"	/* enum inbox_state */
+	"  processed_at INTEGER,"			/* unix ms, set with a final state */
+	"  handle_us   INTEGER,"
+	"  error       TEXT"
+	") STRICT;"
+	"CREATE INDEX inbox_pending ON inbox(id) WHERE state = 0;"
+	"CREATE INDEX inbox_processed ON inbox(processed_at) WHERE processed_at IS NOT NULL;"
+
+	/* Outgoing calls. dedupe is unique when set; payload is JSON without chat_id. */
+	"CREATE TABLE outbox ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  chat_id     INTEGER NOT NULL,"
+	"  is_group    INTEGER NOT NULL DEFAULT 0,"
+	"  method      TEXT NOT NULL,"
+	"  payload     TEXT NOT NULL,"
+	"  dedupe      TEXT UNIQUE,"
+	"  priority    INTEGER NOT NULL DEFAULT 0,"
+	"  state       INTEGER NOT NULL DEFAULT 0,"	/* enum outbox_state */
+	"  attempts    INTEGER NOT NULL DEFAULT 0,"
+	"  next_at     INTEGER NOT NULL,"		/* unix ms: not before */
+	"  created_at  INTEGER NOT NULL,"		/* unix ms */
+	"  tried_at    INTEGER,"			/* unix ms of the last hand-over */
+	"  sent_at     INTEGER,"			/* unix ms, state sent */
+	"  finished_at INTEGER,"			/* unix ms of any final state */
+	"  tg_message_id INTEGER,"
+	"  last_error  TEXT"
+	") STRICT;"
+	/* Serves both the due scan (only rows already due are read, then sorted by priority and id)
+	 * and the earliest next_at. */
+	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 0;"
+	"CREATE INDEX outbox_sending ON outbox(id) WHERE state = 1;"
+	"CREATE INDEX outbox_finished ON outbox(finished_at) WHERE finished_at IS NOT NULL;"
+
+	/* The team. Usernames are stored without '@'; '' when the user has none. Roles are stored
+	 * by name, one row each, so adding a role later needs no rebuild. */
+	"CREATE TABLE members ("
+	"  user_id     INTEGER PRIMARY KEY,"
+	"  username    TEXT NOT NULL DEFAULT '',"
+	"  name        TEXT NOT NULL DEFAULT '',"
+	"  added_at    INTEGER NOT NULL"		/* unix seconds */
+	") STRICT;"
+	"CREATE UNIQUE INDEX members_username ON members(username COLLATE NOCASE)"
+	"  WHERE username <> '';"
+	"CREATE TABLE member_roles ("
+	"  user_id     INTEGER NOT NULL REFERENCES members(user_id) ON DELETE CASCADE,"
+	"  role        TEXT NOT NULL,"
+	"  granted_by  INTEGER NOT NULL DEFAULT 0,"	/* 0: configuration */
+	"  granted_at  INTEGER NOT NULL,"		/* unix seconds */
+	"  PRIMARY KEY (user_id, role)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX member_roles_role ON member_roles(role);"
+	"CREATE TABLE access_requests ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  user_id     INTEGER NOT NULL,"
+	"  username    TEXT NOT NULL DEFAULT '',"
+	"  name        TEXT NOT NULL DEFAULT '',"
+	"  chat_id     INTEGER NOT NULL,"
+	"  state       INTEGER NOT NULL DEFAULT 0,"	/* enum access_req_state */
+	"  role        TEXT,"				/* granted role's name when approved */
+	"  decided_by  INTEGER,"
+	"  decided_at  INTEGER,"			/* unix seconds */
+	"  created_at  INTEGER NOT NULL"		/* unix seconds */
+	") STRICT;"
+	/* At most one pending request per user. */
+	"CREATE UNIQUE INDEX access_requests_pending ON access_requests(user_id) WHERE state = 0;"
+
+	/* Scheduler: a (job, slot) row is the claim that the job runs for that slot. */
+	"CREATE TABLE job_runs ("
+	"  job         TEXT NOT NULL,"
+	"  slot        INTEGER NOT NULL,"
+	"  started_at  INTEGER NOT NULL,"
+	"  finished_at INTEGER,"
+	"  ok          INTEGER,"
+	"  note        TEXT,"
+	"  PRIMARY KEY (job, slot)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX job_runs_finished ON job_runs(job, finished_at) WHERE finished_at IS NOT NULL;",
+};
+#define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
+
+/* One cached statement; the key is the SQL text's address. */
+struct db_slot {
+	const char	*sql;		/* NULL: empty slot */
+	sqlite3_stmt	*stmt;
+};
+
+struct db {
+	sqlite3		*h;
+	struct db_slot	*slots;		/* open addressing; nslots is 0 or a power of two */
+	size_t		 nslots;
+	size_t		 nused;		/* kept below nslots / 2 */
+};
+
+static size_t
+db_slot_hash(const char *sql, size_t nslots)
+{
+	uintptr_t p = (uintptr_t)sql;
+
+	p ^= p >> 17;
+	p *= (uintptr_t)0x9E3779B97F4A7C15ull;
+	return (size_t)(p >> 7) & (nslots - 1);
+}
+
+static struct db_slot *
+db_slot_find(struct db_slot *slots, size_t nslots, const char *sql)
+{
+	size_t i = db_slot_hash(sql, nslots);
+
+	while (slots[i].sql != NULL && slots[i].sql != sql)
+		i = (i + 1) & (nslots - 1);
+	return &slots[i];
+}
+
+/* Doubles the table (or creates it); existing statements move over. */
+static int
+db_slots_grow(struct db *db)
+{
+	size_t n = db->nslots ? db->nslots * 2 : 64, i;
+	struct db_slot *slots;
+
+	slots = calloc(n, sizeof(*slots));
+	if (slots == NULL)
+		return -1;
+	for (i = 0; i < db->nslots; i++)
+		if (db->slots[i].sql != NULL)
+			*db_slot_find(slots, n, db->slots[i].sql) = db->slots[i];
+	free(db->slots);
+	db->slots = slots;
+	db->nslots = n;
+	return 0;
+}
+
+sqlite3_stmt *
+db_stmt(struct db *db, const char *sql)
+{
+	struct db_slot *s;
+	sqlite3_stmt *st = NULL;
+
+	if (db->nslots && (s = db_slot_find(db->slots, db->nslots, sql))->sql != NULL)
+		return s->stmt;
+	if ((db->nused + 1) * 2 > db->nslots && db_slots_grow(db) == -1) {
+		log_error("db: out of memory for the statement cache");
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		log_error("db: prepare failed: %s: \"%.80s\"", sqlite3_errmsg(db->h), sql);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	s = db_slot_find(db->slots, db->nslots, sql);
+	s->sql = sql;
+	s->stmt = st;
+	db->nused++;
+	return st;
+}
+
+void
+db_done(sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+int
+db_step(struct db *db, sqlite3_stmt *st)
+{
+	int rc;
+
+	if (st == NULL)		/* db_stmt failed and logged */
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	log_error("db: %s: \"%.80s\"", sqlite3_errmsg(db->h), sqlite3_sql(st));
+	return -1;
+}
+
+int
+db_run(struct db *db, sqlite3_stmt *st)
+{
+	int rc = db_step(db, st);
+
+	db_done(st);
+	return rc == -1 ? -1 : 0;
+}
+
+int
+db_bound(struct db *db, sqlite3_stmt *st, int rc)
+{
+	if (rc == SQLITE_OK)
+		return 0;
+	log_error("db: bind failed: %s: \"%.80s\"", sqlite3_errmsg(db->h), sqlite3_sql(st));
+	return -1;
+}
+
+int
+db_bind_str(sqlite3_stmt *st, int idx, const char *s)
+{
+	/* SQLITE_STATIC: every caller clears the bindings (db_done) before s can go away. */
+	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
+}
+
+int
+db_changes(struct db *db)
+{
+	return sqlite3_changes(db->h);
+}
+
+int64_t
+db_last_id(struct db *db)
+{
+	return sqlite3_last_insert_rowid(db->h);
+}
+
+void
+db_col_copy(sqlite3_stmt *st, int col, char *dst, size_t dstsz)
+{
+	str_copy(dst, dstsz, (const char *)sqlite3_column_text(st, col));
+}
+
+char *
+db_col_dup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+	size_t n = (size_t)sqlite3_column_bytes(st, col);
+	char *p;
+
+	if ((p = malloc(n + 1)) == NULL)
+		return NULL;
+	if (t != NULL)
+		memcpy(p, t, n);
+	p[t != NULL ? n : 0] = '\0';
+	return p;
+}
+
+/* Runs fixed SQL (pragmas, transaction verbs, migrations): never user input. */
+static int
+db_exec(struct db *db, const char *sql, char *errbuf, size_t errsz)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	if (errbuf != NULL)
+		snprintf(errbuf, errsz, "%s", msg ? msg : sqlite3_errmsg(db->h));
+	else
+		log_error("db: %s: \"%.80s\"", msg ? msg : sqlite3_errmsg(db->h), sql);
+	sqlite3_free(msg);
+	return -1;
+}
+
+/* A one-integer query such as a pragma; -1 on error. */
+static int64_t
+db_query_int(struct db *db, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t v = -1;
+
+	if ((st = db_stmt(db, sql)) == NULL)
+		return -1;
+	if (db_step(db, st) == 1)
+		v = sqlite3_column_int64(st, 0);
+	db_done(st);
+	return v;
+}
+
+/* Applies the pending migrations, each in its own transaction. The version is re-read under the
+ * write lock, so two processes opening the same file at once apply each migration once. */
+static int
+db_migrate(struct db *db, char *errbuf, size_t errsz)
+{
+	char sql[64];
+	int v;
+
+	for (;;) {
+		if (db_exec(db, "BEGIN IMMEDIATE", errbuf, errsz) == -1)
+			return -1;
+		v = db_schema_version(db);
+		if (v < 0) {
+			snprintf(errbuf, errsz, "cannot read the schema version");
+			goto fail;
+		}
+		if (v > DB_NMIGRATIONS) {
+			snprintf(errbuf, errsz, "schema version %d is newer than this program's %d",
+			    v, DB_NMIGRATIONS);
+			goto fail;
+		}
+		if (v == DB_NMIGRATIONS)
+			break;
+		if (db_exec(db, db_migrations[v], errbuf, errsz) == -1)
+			goto fail;
+		/* user_version cannot be bound; v is our own counter, not input. */
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (db_exec(db, sql, errbuf, errsz) == -1 || db_exec(db, "COMMIT", errbuf, errsz) == -1)
+			goto fail;
+	}
+	return db_exec(db, "COMMIT", errbuf, errsz);
+fail:
+	db_exec(db, "ROLLBACK", NULL, 0);
+	return -1;
+}
+
+static int
+db_is_memory(const char *path)
+{
+	return strcmp(path, ":memory:") == 0 || path[0] == '\0';
+}
+
+struct db *
+db_open(const char *path, char *errbuf, size_t errsz)
+{
+	struct db *db = NULL;
+	sqlite3_stmt *st;
+	int fd, wal = 0;
+
+	if (errsz > 0)
+		errbuf[0] = '\0';
+	/* Create the file ourselves so it is never readable by others; SQLite gives its -wal and
+	 * -shm files the database file's mode. */
+	if (!db_is_memory(path)) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+			snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
+			return NULL;
+		}
+		close(fd);
+	}
+	if ((db = calloc(1, sizeof(*db))) == NULL) {
+		snprintf(errbuf, errsz, "out of memory");
+		return NULL;
+	}
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		snprintf(errbuf, errsz, "%s: %s", path,
+		    db->h ? sqlite3_errmsg(db->h) : "out of memory");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(db->h, 1);
+	sqlite3_busy_timeout(db->h, 5000);
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+	    errbuf, errsz) == -1)
+		goto fail;
+	/* journal_mode answers with the mode in force; anything but wal means it did not take. */
+	if ((st = db_stmt(db, "PRAGMA journal_mode = WAL")) == NULL) {
+		snprintf(errbuf, errsz, "%s", sqlite3_errmsg(db->h));
+		goto fail;
+	}
+	if (db_step(db, st) == 1)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	db_done(st);
+	if (!wal && !db_is_memory(path)) {
+		snprintf(errbuf, errsz, "%s: cannot switch to WAL journal mode", path);
+		goto fail;
+	}
+	if (db_migrate(db, errbuf, errsz) == -1)
+		goto fail;
+	return db;
+fail:
+	db_close(db);
+	return NULL;
+}
+
+void
+db_close(struct db *db)
+{
+	size_t i;
+
+	if (db == NULL)
+		return;
+	for (i = 0; i < db->nslots; i++)
+		sqlite3_finalize(db->slots[i].stmt);
+	free(db->slots);
+	if (db->h != NULL) {
+		/* Keeps the planner's statistics fresh; cheap when nothing changed. */
+		sqlite3_exec(db->h, "PRAGMA optimize", NULL, NULL, NULL);
+		sqlite3_close(db->h);
+	}
+	free(db);
+}
+
+int
+db_begin(struct db *db)
+{
+	return db_run(db, db_stmt(db, "BEGIN IMMEDIATE"));
+}
+
+/* On failure the transaction is rolled back, so the connection is never left inside one. */
+int
+db_commit(struct db *db)
+{
+	if (db_run(db, db_stmt(db, "COMMIT")) == 0)
+		return 0;
+	db_rollback(db);
+	return -1;
+}
+
+void
+db_rollback(struct db *db)
+{
+	if (!sqlite3_get_autocommit(db->h))
+		db_run(db, db_stmt(db, "ROLLBACK"));
+}
+
+int
+db_schema_version(struct db *db)
+{
+	return (int)db_query_int(db, "PRAGMA user_version");
+}
+
+int
+db_migrations_count(void)
+{
+	return DB_NMIGRATIONS;
+}
+
+const char *
+db_errmsg(struct db *db)
+{
+	return sqlite3_errmsg(db->h);
+}
+
+int64_t
+db_size_bytes(struct db *db)
+{
+	return db_query_int(db,
+	    "SELECT c.page_count * s.page_size FROM pragma_page_count() c, pragma_page_size() s");
+}
+
+int
+db_exec_fixed(struct db *db, const char *sql)
+{
+	return db_exec(db, sql, NULL, 0);
+}

@@ -1,0 +1,42 @@
+/*
+ * db_private.h — what the files of storage/ share and nobody else sees: the statement cache and
+ * small step/bind/column helpers around sqlite3. Only storage/ includes this header.
+ */
+#ifndef DB_PRIVATE_H
+#define DB_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "storage/storage.h"
+
+/*
+ * The prepared statement for sql, prepared on first use and kept for the connection's life.
+ * sql must be a string literal (static storage): the cache is keyed by the pointer. The statement
+ * comes back reset with no bindings; give it back with db_done before returning. NULL on error
+ * (logged). A statement is not reentrant: code running while it is active must not use it again.
+ */
+sqlite3_stmt	*db_stmt(struct db *, const char *sql);
+/* Resets the statement and clears its bindings; text bound SQLITE_STATIC is then no longer read. */
+void		 db_done(sqlite3_stmt *);
+/* One step: 1 a row, 0 done, -1 error (logged). */
+int		 db_step(struct db *, sqlite3_stmt *);
+/* Runs a statement that returns no rows, then db_done. 0 ok, -1 error (logged). */
+int		 db_run(struct db *, sqlite3_stmt *);
+/* Checks the OR of the bind calls' results: 0 all bound, -1 (logged) otherwise. */
+int		 db_bound(struct db *, sqlite3_stmt *, int rc);
+/* Binds a C string (NULL binds SQL NULL) without a copy: valid until db_done. */
+int		 db_bind_str(sqlite3_stmt *, int idx, const char *);
+int		 db_changes(struct db *);
+int64_t		 db_last_id(struct db *);
+/* Column text into a fixed array (truncated on a UTF-8 boundary; NULL gives ""). */
+void		 db_col_copy(sqlite3_stmt *, int col, char *dst, size_t dstsz);
+/* Column text as a malloc'd string the caller frees ("" for NULL); NULL when out of memory. */
+char		*db_col_dup(sqlite3_stmt *, int col);
+
+/* The enum values are spelled as literals in SQL so partial indexes apply; these keep them honest. */
+_Static_assert(INBOX_PENDING == 0, "inbox SQL says state = 0 for pending");
+_Static_assert(OUTBOX_PENDING == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&
+    OUTBOX_FAILED == 3 && OUTBOX_BLOCKED == 4, "outbox SQL spells states as literals");
+_Static_assert(AREQ_PENDING == 0, "access request SQL says state = 0 for pending");
+
+#endif
