@@ -11,6 +11,7 @@ CC        ?= cc
 PKGS      := libcurl libcjson sqlite3 libwebsockets inih libsodium
 VERSION   := 0.1.0
 B         := build
+Q         := $(if $(V),,@)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wformat=2 -Wvla -fno-common -Wno-format-nonliteral
@@ -41,18 +42,21 @@ all: $(B)/backoffice
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(B)/libbackoffice.a: $(LIBOBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(B)/backoffice: $(B)/bot/main.o $(B)/libbackoffice.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/tests/unit/%.t: tests/unit/%.c tests/tap.h $(B)/libbackoffice.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbackoffice.a $(LDLIBS)
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbackoffice.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
 
