@@ -101,6 +101,30 @@ main_lock(const struct config *cfg)
 	return fd;
 }
 
+/* Creates a data directory (and its parents) readable only by the bot. */
+static int
+main_mkdirs(const char *path)
+{
+	char p[4096];
+	size_t i;
+
+	str_copy(p, sizeof(p), path);
+	for (i = 1; p[i]; i++) {
+		if (p[i] != '/')
+			continue;
+		p[i] = '\0';
+		if (mkdir(p, 0700) == -1 && errno != EEXIST)
+			goto fail;
+		p[i] = '/';
+	}
+	if (mkdir(p, 0700) == -1 && errno != EEXIST)
+		goto fail;
+	return 0;
+fail:
+	log_error("cannot create directory '%s': %s", p, strerror(errno));
+	return -1;
+}
+
 /* Loads and checks the configuration; prints file:line errors. 0 ok, -1 bad. */
 static int
 main_config(struct app *a, const char *path)
@@ -215,6 +239,8 @@ main_run(struct app *a)
 	}
 	buf_release(&err);
 	log_set_secret(a->cfg.token);
+	if (main_mkdirs(a->cfg.tenants_dir) == -1 || main_mkdirs(a->cfg.backups_dir) == -1)
+		return 1;
 	if ((lockfd = main_lock(&a->cfg)) == -1)
 		return 1;
 	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
