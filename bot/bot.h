@@ -150,6 +150,7 @@ struct ratelimit *ratelimit_new(const struct config *);
 /* Takes a token from the global bucket and the chat's bucket (group or private rate) or none.
  * 0: send now. >0: milliseconds to wait. */
 int64_t	 ratelimit_take(struct ratelimit *, int64_t chat_id, int is_group, int64_t now_ms);
+size_t	 ratelimit_chats(const struct ratelimit *);	/* chat buckets kept (bounded); for tests */
 void	 ratelimit_free(struct ratelimit *);
 
 /* tg.c — the Telegram Bot API client (libcurl + cJSON). One client per thread. */
