@@ -11,7 +11,7 @@
 
 #include "bot/bot.h"
 
-static int log_verbose;
+static int log_verbose;	/* -1 warnings and errors only, 0 info, 1 debug */
 static int log_journal;
 static char log_secret[256];
 static pthread_mutex_t log_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -68,7 +68,7 @@ log_vmsg(enum log_level l, const char *fmt, va_list ap)
 	struct tm tm;
 	time_t t;
 
-	if (l == LL_DEBUG && !log_verbose)
+	if ((l == LL_DEBUG && log_verbose < 1) || (l == LL_INFO && log_verbose < 0))
 		return;
 	vsnprintf(line, sizeof(line), fmt, ap);
 	pthread_mutex_lock(&log_mu);

@@ -375,6 +375,8 @@ main(int argc, char **argv)
 		rc = demo_seed(&a, partners) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "console") == 0) {
 		a.console = 1;
+		if (!verbose)
+			log_init(-1);	/* the terminal is the user's: only warnings */
 		main_signals(&a);
 		rc = console_main(&a);
 	} else {
