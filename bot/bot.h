@@ -65,7 +65,8 @@ void	 fatalx(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 /* clock.c — the one place the code reads the time (unit tests may set it). */
 int64_t	 clock_now(void);		/* UTC seconds */
 int64_t	 clock_now_ms(void);		/* UTC milliseconds */
-int64_t	 clock_mono_ms(void);		/* monotonic milliseconds, for intervals and latency */
+int64_t	 clock_mono_ms(void);
+int64_t	 clock_mono_us(void);		/* monotonic microseconds, for handler latency */		/* monotonic milliseconds, for intervals and latency */
 void	 clock_set(int64_t unix_seconds);	/* tests only; 0 returns to the real clock */
 
 /* config.c — parsed against one table (type, default, range, help). */

@@ -216,6 +216,7 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 {
 	char data[TG_CALLBACK_MAX + 1];
 	const struct button *btn = NULL;
+	int64_t t0 = clock_mono_us();
 	struct ctx c;
 	char botname[64];
 	int rc;
@@ -288,10 +289,11 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 	default:
 		rc = 0;
 	}
-	if (rc == 0 && inbox_finish(db, inbox_id, INBOX_DONE, NULL, 0, clock_now_ms()) == 0 &&
-	    db_commit(db) == 0) {
+	if (rc == 0 && inbox_finish(db, inbox_id, INBOX_DONE, NULL, clock_mono_us() - t0,
+	    clock_now_ms()) == 0 && db_commit(db) == 0) {
 		if (c.nout > 0)
 			app_wake_sender(a);
+		latency_record(&a->handler_latency, clock_mono_us() - t0);
 		return 0;
 	}
 

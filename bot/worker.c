@@ -15,13 +15,11 @@ worker_process_one(struct app *a, struct db *db)
 	struct inbox_row row;
 	struct tg_update u;
 	struct buf err;
-	int64_t t0;
 	int r;
 
 	r = inbox_next(db, &row);
 	if (r != 1)
 		return r;
-	t0 = clock_mono_ms();
 	buf_init(&err, 512);
 	memset(&u, 0, sizeof(u));
 	if (update_parse(row.payload, strlen(row.payload), &u, &err) == -1) {
@@ -40,12 +38,8 @@ worker_process_one(struct app *a, struct db *db)
 	pthread_rwlock_rdlock(&a->cfg_lock);
 	r = dispatch_update(a, db, row.id, &u) == 0 ? 1 : -1;
 	pthread_rwlock_unlock(&a->cfg_lock);
-	if (r == 1) {
-		int64_t us = (clock_mono_ms() - t0) * 1000;
-
+	if (r == 1)
 		app_stat_add(a, &a->stats.updates_done, 1);
-		latency_record(&a->handler_latency, us);
-	}
 out:
 	update_release(&u);
 	buf_release(&err);
