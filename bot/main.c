@@ -140,13 +140,14 @@ main_config(struct app *a, const char *path)
 	return rc;
 }
 
-/* SIGHUP: settings that can change live are swapped in; the rest need a restart. */
-static void
+/* SIGHUP: settings that can change live are swapped in; the rest need a restart.
+ * 0 reloaded, -1 the file has errors and the old settings stay. */
+static int
 main_reload(struct app *a)
 {
 	struct config nc;
 	struct buf err;
-	int i;
+	int i, rc = -1;
 
 	cfg_defaults(&nc);
 	buf_init(&err, 0);
@@ -170,9 +171,11 @@ main_reload(struct app *a)
 	a->cfg.retry_after_cap = nc.retry_after_cap;
 	pthread_rwlock_unlock(&a->cfg_lock);
 	log_info("configuration reloaded from '%s'", a->config_path);
+	rc = 0;
 out:
 	buf_release(&err);
 	cfg_free(&nc);
+	return rc;
 }
 
 /* getMe until it answers: 401 ends the start-up, network trouble is retried. */
@@ -282,7 +285,13 @@ main_run(struct app *a)
 
 		if (a->reload) {
 			a->reload = 0;
-			main_reload(a);
+			/* a superadmin added by the reload gets their full menu now */
+			if (main_reload(a) == 0) {
+				if (menu_refresh_all(a, db) == -1)
+					log_warn("command menus were not queued");
+				else
+					app_wake_sender(a);
+			}
 		}
 		sched_run_due(a, db);
 		app_wait(a, &never, 200);
