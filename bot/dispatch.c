@@ -178,17 +178,24 @@ dispatch_split_data(char *data, const char **verb, const char **arg)
 	}
 }
 
-static void
+/*
+ * Who is asking: roles from the team table, plus superadmin for the bootstrap list in the
+ * configuration (never stored, so removing someone from the list takes the right away).
+ * Returns 1 when a member's stored names are out of date (Telegram names change).
+ */
+static int
 dispatch_who(struct app *a, struct db *db, struct ctx *c, const struct tg_update *u)
 {
 	struct member m;
+	int found;
 
 	c->user_id = u->from.id;
 	c->username = u->from.username;
 	c->first_name = u->from.first_name;
 	c->is_member = 0;
 	c->roles = 0;
-	if (team_get(db, u->from.id, &m) == 1 && m.roles != 0) {
+	found = team_get(db, u->from.id, &m) == 1;
+	if (found && m.roles != 0) {
 		c->is_member = 1;
 		c->roles = m.roles;
 	}
@@ -196,6 +203,8 @@ dispatch_who(struct app *a, struct db *db, struct ctx *c, const struct tg_update
 		c->is_member = 1;
 		c->roles |= ROLE_SUPERADMIN;
 	}
+	return c->is_member && (!found || strcmp(m.username, u->from.username) != 0 ||
+	    strcmp(m.name, u->from.first_name) != 0);
 }
 
 /* Service messages and membership changes: no reply, just bookkeeping. */
@@ -273,7 +282,11 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 			rc = dispatch_service(db, u);
 			break;
 		}
-		dispatch_who(a, db, &c, u);
+		if (dispatch_who(a, db, &c, u) &&
+		    team_upsert(db, c.user_id, c.username, c.first_name, c.now) == -1) {
+			rc = -1;
+			break;
+		}
 		if (u->from.is_bot || u->text == NULL) {
 			rc = 0;
 			break;

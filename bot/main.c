@@ -232,7 +232,7 @@ main_run(struct app *a)
 	char errbuf[256];
 	struct db *db;
 	struct buf err;
-	int lockfd, i;
+	int lockfd;
 
 	buf_init(&err, 0);
 	if (cfg_resolve_token(&a->cfg, &err) == -1) {
@@ -262,17 +262,6 @@ main_run(struct app *a)
 	}
 	main_delete_webhook(a, tg);
 	tg_free(tg);
-	/* bootstrap superadmins are members from the first start */
-	if (db_begin(db) == 0) {
-		for (i = 0; i < a->cfg.nsuperadmins; i++)
-			if (team_upsert(db, a->cfg.superadmins[i], "", "", clock_now()) == -1 ||
-			    team_grant(db, a->cfg.superadmins[i], ROLE_SUPERADMIN, 0, clock_now()) == -1)
-				break;
-		if (i == a->cfg.nsuperadmins)
-			db_commit(db);
-		else
-			db_rollback(db);
-	}
 	if (menu_refresh_all(a, db) == -1)
 		log_warn("command menus were not queued");
 

@@ -200,6 +200,23 @@ with Fake() as fake:
         fake.message(777, "/whoami")
         got = fake.wait_sent(777, 3)
         like(got[-1]["plain"] if len(got) > 2 else "", r"суперадмин", "with the old configuration")
+
+        # Taking someone off the list takes the right away: config superadmins are never stored.
+        bot.write_config({"access": {"superadmins": "111"}})
+        bot.signal(signal.SIGHUP)
+        ok(wait_for(lambda: bot.log().count("configuration reloaded") >= 2, 5),
+           "SIGHUP with 777 removed: reloaded")
+        fake.message(777, "/whoami")
+        got = fake.wait_sent(777, 4)
+        like(got[-1]["plain"] if len(got) > 3 else "", r"доступ только для сотрудников",
+             "777 is refused once off the list")
+        bot.restart()
+        fake.message(777, "/whoami")
+        got = fake.wait_sent(777, 5)
+        like(got[-1]["plain"] if len(got) > 4 else "", r"доступ только для сотрудников",
+             "and stays refused after a restart")
+        is_eq(bot.sql_value("SELECT count(*) FROM member_roles WHERE user_id = 777"), 0,
+              "no role was ever stored for a config superadmin")
         is_eq(bot.stop(), 0, "stops cleanly")
 
 # --- demo-seed ---
