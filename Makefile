@@ -10,7 +10,7 @@ DESTDIR   ?=
 CC        ?= cc
 PKGS      := libcurl libcjson sqlite3 libwebsockets inih libsodium
 VERSION   := 0.1.0
-B         := build
+B         := build$(if $(SANITIZE),-san)
 Q         := $(if $(V),,@)
 
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -73,7 +73,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	prove -j2 --exec '' $(B)/tests/unit/*.t
-	prove -j2 tests/source-check.t tests/integration/*.t
+	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/integration/*.t
 
 bench: all
 	tests/bench/run

@@ -680,9 +680,13 @@ class Bot:
         return rc
 
     def close(self):
-        """Stops the process; removes the data dir we created (shows stderr when tests failed)."""
+        """Stops the process; removes the data dir we created (shows stderr when tests failed).
+        A sanitizer report in the bot's stderr (make test SANITIZE=…) is a failed test."""
         if self.proc is not None and self.proc.poll() is None:
             self.stop()
+        if self.starts:
+            m = re.search(r"(ERROR: AddressSanitizer|ERROR: LeakSanitizer|runtime error:).*", self.log())
+            ok(m is None, "no sanitizer report in the bot's stderr", m.group(0) if m else "")
         if _tap["failed"] and not getattr(self, "_shown", False):
             self._shown = True
             log = self.log()
