@@ -561,9 +561,10 @@ class Bot:
       data_dir share another Bot's data directory (e.g. a second instance); not removed by us
     """
 
-    def __init__(self, fake, config=None, env=None, data_dir=None, binary=None):
+    def __init__(self, fake, config=None, env=None, data_dir=None, binary=None, wrapper=None):
         self.fake = fake
         self.binary = binary or BINARY
+        self.wrapper = list(wrapper or [])     # e.g. ["valgrind", "--error-exitcode=99"]
         self.env = dict(env or {})
         self._own_dir = data_dir is None
         self.dir = data_dir or tempfile.mkdtemp(prefix="bo-bot-")
@@ -606,7 +607,7 @@ class Bot:
             err.write(b"--- harness: start %d ---\n" % self.starts)
             err.flush()
         try:
-            self.proc = subprocess.Popen([self.binary, "-c", self.conf_path] + list(args),
+            self.proc = subprocess.Popen(self.wrapper + [self.binary, "-c", self.conf_path] + list(args),
                                          stdin=subprocess.DEVNULL, stdout=out, stderr=err,
                                          env=_clean_env(self.env), cwd=self.dir, preexec_fn=_child_setup)
         finally:
