@@ -85,14 +85,16 @@ sender_report_long_wait(struct app *a, struct db *db, int64_t asked, int64_t wai
 
 /*
  * Sends one row and records the outcome. Returns the milliseconds the whole sender must pause
- * (a 429), or 0.
+ * (a 429), or 0. *again is set when the row went back to pending (its chat must wait for it).
  */
 static int64_t
-sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r)
+sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r, int *again)
 {
 	struct tg_result res;
 	int64_t pause = 0, wait, now;
 	char *json;
+
+	*again = 0;
 
 	json = sender_payload(r);
 	if (json == NULL) {
@@ -122,6 +124,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 			    (long long)r->chat_id, (long long)wait);
 		pause = wait * 1000;
 		outbox_retry_at(db, r->id, now + pause, res.description);
+		*again = 1;
 		break;
 	case TG_MIGRATED:
 		if (db_begin(db) == 0) {
@@ -131,6 +134,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 			else
 				db_rollback(db);
 		}
+		*again = 1;
 		break;
 	case TG_BLOCKED:
 		log_warn("%s to chat %lld: %s; not retried", r->method, (long long)r->chat_id,
@@ -142,6 +146,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 		if (a->stop) {
 			/* aborted by shutdown: it goes again after restart */
 			outbox_retry_at(db, r->id, now, "interrupted by shutdown");
+			*again = 1;
 			break;
 		}
 		wait = app_backoff_ms(r->attempts);
@@ -153,6 +158,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 			log_warn("%s to chat %lld: %s; retrying in %lld ms", r->method,
 			    (long long)r->chat_id, res.description, (long long)wait);
 		outbox_retry_at(db, r->id, now + wait, res.description);
+		*again = 1;
 		break;
 	default:
 		app_stat_add(a, &a->stats.tg_errors, 1);
@@ -186,7 +192,7 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 {
 	struct outbox_row rows[SENDER_BATCH];
 	int64_t held[SENDER_BATCH], next = 1000, wait, at;
-	int n, i, nheld = 0;
+	int n, i, nheld = 0, again;
 
 	n = outbox_due(db, clock_now_ms(), rows, SENDER_BATCH);
 	if (n <= 0) {
@@ -209,7 +215,9 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 				continue;
 			}
 		}
-		wait = sender_send(a, db, tg, r);
+		wait = sender_send(a, db, tg, r, &again);
+		if (again && r->chat_id != 0 && !sender_held(held, nheld, r->chat_id))
+			held[nheld++] = r->chat_id;	/* its later rows were read as due already */
 		if (wait > 0) {
 			/* a 429 holds every send, not only this chat's */
 			a->sender_pause_until = clock_mono_ms() + wait;

@@ -1,7 +1,8 @@
 /*
  * outbox.c — durable outgoing calls. A row is written in the handler's transaction and drained
  * by the sender: pending → sending → sent, or failed/blocked, or back to pending for a retry.
- * Ordering is by priority, then id; per-chat pacing is the sender's business, not the query's.
+ * Ordering is by priority, then id; a row waiting for a retry keeps the later rows of its chat
+ * back (order per chat). Per-chat pacing is the sender's business, not the query's.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -92,8 +93,12 @@ out:
 int
 outbox_due(struct db *db, int64_t now_ms, struct outbox_row *rows, int max)
 {
+	/* A row waiting for a retry holds back the later rows of its chat: a reply must not
+	 * overtake an earlier one that met a 5xx or a 429. */
 	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT " OUTBOX_COLS " FROM outbox WHERE state = 0 AND next_at <= ?1"
+	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1"
+	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
+	    " AND e.next_at > ?1 AND e.chat_id = o.chat_id AND e.id < o.id))"
 	    " ORDER BY priority DESC, id LIMIT ?2");
 	int n = 0, r = 0;
 
