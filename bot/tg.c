@@ -70,11 +70,16 @@ tg_json_int(const cJSON *it, int64_t *out)
 	return 0;
 }
 
+/* Not a Bot API answer: a proxy's error page, a cut-off body. Retried; the log says which. */
 static void
 tg_malformed(struct tg_result *res)
 {
 	res->cls = TG_TRANSIENT;
-	str_copy(res->description, sizeof(res->description), "malformed response");
+	if (res->http_status != 200)
+		snprintf(res->description, sizeof(res->description),
+		    "malformed response, HTTP %ld", res->http_status);
+	else
+		str_copy(res->description, sizeof(res->description), "malformed response");
 }
 
 void

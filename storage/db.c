@@ -62,6 +62,7 @@ static const char *const db_migrations[] = {
 	/* Serves both the due scan (only rows already due are read, then sorted by priority and id)
 	 * and the earliest next_at. */
 	"CREATE INDEX outbox_next ON outbox(next_at) WHERE state = 0;"
+	"CREATE INDEX outbox_chat_pending ON outbox(chat_id, id) WHERE state = 0;"
 	"CREATE INDEX outbox_sending ON outbox(id) WHERE state = 1;"
 	"CREATE INDEX outbox_finished ON outbox(finished_at) WHERE finished_at IS NOT NULL;"
 

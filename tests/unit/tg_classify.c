@@ -99,7 +99,7 @@ test_classes(void)
 	    "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n"
 	    "</html>\r\n");
 	is_int(r.cls, TG_TRANSIENT, "502 with an HTML body is TG_TRANSIENT");
-	is_str(r.description, "malformed response", "an HTML body is a malformed response");
+	is_str(r.description, "malformed response, HTTP 502", "an HTML body: malformed, with the status");
 	is_int(r.http_status, 502, "the HTTP status is kept");
 	r = classify(200, "{\"ok\":true,\"result\":[{\"update_id\":1,");
 	ok(r.cls == TG_TRANSIENT && r.result == NULL, "truncated JSON is TG_TRANSIENT");
