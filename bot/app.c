@@ -160,3 +160,20 @@ app_sleep(struct app *a, int64_t ms)
 	while (!a->stop && clock_mono_ms() < until)
 		app_wait(a, &never, until - clock_mono_ms() > 250 ? 250 : until - clock_mono_ms());
 }
+
+/* A thread's own connection; on failure the whole bot stops with exit code 1. */
+struct db *
+app_thread_db(struct app *a, const char *who)
+{
+	char errbuf[256];
+	struct db *db;
+
+	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
+	if (db == NULL) {
+		log_error("%s: cannot open database '%s': %s", who, a->cfg.database, errbuf);
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+	}
+	return db;
+}

@@ -281,6 +281,7 @@ void	 app_stat_add(struct app *, int64_t *field, int64_t n);
 void	 app_stat_set(struct app *, int64_t *field, int64_t v);
 int64_t	 app_backoff_ms(int attempt);
 void	 app_sleep(struct app *, int64_t ms);
+struct db *app_thread_db(struct app *, const char *who);	/* NULL: the bot is stopping */
 int64_t	 app_chat(struct db *, int64_t chat_id);	/* follows group → supergroup moves */
 int	 app_chat_migrate(struct db *, int64_t old_chat, int64_t new_chat);
 

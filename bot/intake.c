@@ -141,17 +141,10 @@ intake_thread(void *arg)
 {
 	struct app *a = arg;
 	struct tg_client *tg;
-	char errbuf[256];
 	struct db *db;
 
-	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
-	if (db == NULL) {
-		log_error("intake: cannot open database: %s", errbuf);
-		a->exit_code = 1;
-		a->stop = 1;
-		app_wake_all(a);
+	if ((db = app_thread_db(a, "intake")) == NULL)
 		return NULL;
-	}
 	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
 	tg_set_abort_flag(tg, &a->stop);
 	while (!a->stop)

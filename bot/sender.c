@@ -237,19 +237,12 @@ sender_thread(void *arg)
 	struct app *a = arg;
 	struct tg_client *tg;
 	struct ratelimit *rl;
-	char errbuf[256];
 	struct db *db;
 	int64_t next;
 	int n;
 
-	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
-	if (db == NULL) {
-		log_error("sender: cannot open database: %s", errbuf);
-		a->exit_code = 1;
-		a->stop = 1;
-		app_wake_all(a);
+	if ((db = app_thread_db(a, "sender")) == NULL)
 		return NULL;
-	}
 	n = outbox_recover(db);
 	if (n > 0)
 		log_warn("outbox: %d message(s) were being sent when the bot stopped; sending again "

@@ -51,18 +51,11 @@ void *
 worker_thread(void *arg)
 {
 	struct app *a = arg;
-	char errbuf[256];
 	struct db *db;
 	int r;
 
-	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
-	if (db == NULL) {
-		log_error("worker: cannot open database: %s", errbuf);
-		a->exit_code = 1;
-		a->stop = 1;
-		app_wake_all(a);
+	if ((db = app_thread_db(a, "worker")) == NULL)
 		return NULL;
-	}
 	while (!a->stop) {
 		r = worker_process_one(a, db);
 		if (r == 1)

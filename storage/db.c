@@ -288,8 +288,8 @@ db_exec(struct db *db, const char *sql, char *errbuf, size_t errsz)
 	return -1;
 }
 
-/* A one-integer query such as a pragma; -1 on error. */
-static int64_t
+/* A one-integer query such as a pragma or a count; -1 on error. */
+int64_t
 db_query_int(struct db *db, const char *sql)
 {
 	sqlite3_stmt *st;
@@ -468,4 +468,17 @@ int
 db_exec_fixed(struct db *db, const char *sql)
 {
 	return db_exec(db, sql, NULL, 0);
+}
+
+int
+db_run_int(struct db *db, const char *sql, int64_t param)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, param)) == -1 ||
+	    db_run(db, st) == -1) {
+		db_done(st);
+		return -1;
+	}
+	return db_changes(db);
 }

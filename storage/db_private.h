@@ -27,6 +27,10 @@ int		 db_bound(struct db *, sqlite3_stmt *, int rc);
 /* Binds a C string (NULL binds SQL NULL) without a copy: valid until db_done. */
 int		 db_bind_str(sqlite3_stmt *, int idx, const char *);
 int		 db_changes(struct db *);
+/* A fixed query's single integer (a count): the value, or -1 on error. */
+int64_t		 db_query_int(struct db *, const char *sql);
+/* A fixed statement with one integer parameter (?1), e.g. a prune: rows changed, or -1. */
+int		 db_run_int(struct db *, const char *sql, int64_t param);
 int64_t		 db_last_id(struct db *);
 /* Column text into a fixed array (truncated on a UTF-8 boundary; NULL gives ""). */
 void		 db_col_copy(sqlite3_stmt *, int col, char *dst, size_t dstsz);

@@ -95,28 +95,15 @@ out:
 int64_t
 inbox_pending_count(struct db *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM inbox WHERE state = 0");
-	int64_t n = -1;
-
-	if (db_step(db, st) == 1)
-		n = sqlite3_column_int64(st, 0);
-	db_done(st);
-	return n;
+	return db_query_int(db, "SELECT count(*) FROM inbox WHERE state = 0");
 }
 
 /* Deletes processed rows older than the cutoff; pending rows always stay. Returns the count. */
 int
 inbox_prune(struct db *db, int64_t older_than_ms)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	    "DELETE FROM inbox WHERE processed_at < ?1 AND state <> 0");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, older_than_ms)) == -1 ||
-	    db_run(db, st) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_changes(db);
+	return db_run_int(db,
+	    "DELETE FROM inbox WHERE processed_at < ?1 AND state <> 0", older_than_ms);
 }
 
 void

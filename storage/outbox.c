@@ -257,28 +257,15 @@ out:
 int64_t
 outbox_pending_count(struct db *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT count(*) FROM outbox WHERE state = 0");
-	int64_t n = -1;
-
-	if (db_step(db, st) == 1)
-		n = sqlite3_column_int64(st, 0);
-	db_done(st);
-	return n;
+	return db_query_int(db, "SELECT count(*) FROM outbox WHERE state = 0");
 }
 
 /* Deletes rows that reached a final state before the cutoff. Their dedupe keys go with them. */
 int
 outbox_prune(struct db *db, int64_t older_than_ms)
 {
-	sqlite3_stmt *st = db_stmt(db,
-	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, older_than_ms)) == -1 ||
-	    db_run(db, st) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_changes(db);
+	return db_run_int(db,
+	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)", older_than_ms);
 }
 
 void
