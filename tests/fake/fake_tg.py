@@ -606,9 +606,8 @@ def _store(st, chat_id, text, parse_mode, plain, entities, markup, p, document=N
     return msg
 
 
-def m_sendmessage(st, p, f):
-    chat_id = p_chat_id(p)
-    _check_migrated(st, chat_id)
+def _checked_text(p, too_long):
+    """text, parse_mode, plain text and entities of a send or edit, checked as Telegram does."""
     text = p.get("text")
     if not isinstance(text, str) or text == "":
         raise bad("message text is empty")
@@ -617,7 +616,14 @@ def m_sendmessage(st, p, f):
     if plain.strip() == "":
         raise bad("message text is empty")
     if len(plain) > TEXT_MAX:
-        raise bad("message is too long")
+        raise bad(too_long)
+    return text, parse_mode, plain, entities
+
+
+def m_sendmessage(st, p, f):
+    chat_id = p_chat_id(p)
+    _check_migrated(st, chat_id)
+    text, parse_mode, plain, entities = _checked_text(p, "message is too long")
     markup = check_markup(p_json(p, "reply_markup"))
     msg = _store(st, chat_id, text, parse_mode, plain, entities, markup, p)
     return _message_result(st, msg)
@@ -652,15 +658,7 @@ def _edit(st, msg, text, parse_mode, plain, entities, markup):
 
 def m_editmessagetext(st, p, f):
     msg = _find_own_message(st, p, "edit")
-    text = p.get("text")
-    if not isinstance(text, str) or text == "":
-        raise bad("message text is empty")
-    parse_mode = p.get("parse_mode")
-    plain, entities = parse_text(text, parse_mode)
-    if plain.strip() == "":
-        raise bad("message text is empty")
-    if len(plain) > TEXT_MAX:
-        raise bad("MESSAGE_TOO_LONG")
+    text, parse_mode, plain, entities = _checked_text(p, "MESSAGE_TOO_LONG")
     markup = check_markup(p_json(p, "reply_markup"))
     if msg.get("document"):
         raise bad("there is no text in the message to edit")
