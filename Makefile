@@ -37,7 +37,7 @@ LIBOBJS   := $(filter-out $(B)/bot/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.t)
 
-.PHONY: all deps run test unit install clean bench check-config
+.PHONY: all deps run test unit install clean bench fuzz
 all: $(B)/backoffice
 
 $(B)/%.o: %.c
@@ -60,6 +60,19 @@ $(B)/tests/unit/%.t: tests/unit/%.c tests/tap.h $(B)/libbackoffice.a
 
 unit: $(UNIT_BINS)
 
+# libFuzzer targets (clang): the library built with coverage and ASan in build-fuzz/, one binary
+# per tests/fuzz/fuzz_*.c. tests/fuzz.t runs each briefly on its seed corpus; run longer by hand:
+#   build-fuzz/fuzz_update -max_total_time=600 tests/fuzz/corpus/update
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+fuzz:
+	$(Q)$(MAKE) --no-print-directory CC=clang B=build-fuzz SANITIZE=fuzzer-no-link,address \
+	    build-fuzz/libbackoffice.a
+	$(Q)for f in $(FUZZ_SRCS); do t=build-fuzz/$$(basename $$f .c); \
+	    if [ ! -e $$t ] || [ $$f -nt $$t ] || [ build-fuzz/libbackoffice.a -nt $$t ]; then \
+	    echo "  FUZZ    $$t"; clang -std=c11 -D_GNU_SOURCE -I. -g -O1 \
+	    -fsanitize=fuzzer,address $(shell pkg-config --cflags libcjson) -o $$t $$f \
+	    build-fuzz/libbackoffice.a $(LDLIBS) || exit 1; fi; done
+
 # The dependency step: installs missing Debian packages when root, otherwise prints the command.
 deps:
 	@sh contrib/deps.sh
@@ -73,7 +86,8 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	prove -j2 --exec '' $(B)/tests/unit/*.t
-	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/integration/*.t
+	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/fuzz.t \
+	    tests/integration/*.t
 
 bench: all
 	tests/bench/run

@@ -35,13 +35,12 @@ dispatch_parse_command(const char *text, const char *bot_username, char *name, s
 			at = end;
 	if (at == NULL)
 		at = end;
-	if (at == p)
+	/* empty, or longer than Telegram allows any command to be */
+	if (at == p || at - p > CMD_NAME_MAX || (size_t)(at - p) >= namesz)
 		return -1;
-	for (; p < at && n + 1 < namesz; p++)
+	for (; p < at; p++)
 		name[n++] = (char)tolower((unsigned char)*p);
 	name[n] = '\0';
-	if (p < at)
-		return -1;	/* longer than any command */
 	if (at < end && bot_username != NULL && *bot_username) {
 		size_t bl = strlen(bot_username);
 

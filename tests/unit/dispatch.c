@@ -28,6 +28,11 @@ test_parse(void)
 	    "no name");
 	is_int(dispatch_parse_command("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bo_bot", name,
 	    sizeof(name), &args), -1, "name longer than any command");
+	/* found by fuzz_command: 33 bytes fit the buffer but no command is longer than 32 */
+	is_int(dispatch_parse_command("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bo_bot", name,
+	    sizeof(name), &args), -1, "33 characters: not a command");
+	is_int(dispatch_parse_command("/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bo_bot", name,
+	    sizeof(name), &args), 0, "32 characters: a command name");
 }
 
 static void
