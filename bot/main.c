@@ -232,7 +232,7 @@ main_run(struct app *a)
 	char errbuf[256];
 	struct db *db;
 	struct buf err;
-	int lockfd;
+	int lockfd, i;
 
 	buf_init(&err, 0);
 	if (cfg_resolve_token(&a->cfg, &err) == -1) {
@@ -262,6 +262,8 @@ main_run(struct app *a)
 	}
 	main_delete_webhook(a, tg);
 	tg_free(tg);
+	if ((i = jobs_forget_unfinished(db)) > 0)
+		log_warn("%d scheduled job run(s) were cut short by a crash; they run again", i);
 	if (menu_refresh_all(a, db) == -1)
 		log_warn("command menus were not queued");
 
@@ -276,7 +278,9 @@ main_run(struct app *a)
 			a->reload = 0;
 			/* a superadmin added by the reload gets their full menu now */
 			if (main_reload(a) == 0) {
-				if (menu_refresh_all(a, db) == -1)
+				if ((i = jobs_forget_unfinished(db)) > 0)
+		log_warn("%d scheduled job run(s) were cut short by a crash; they run again", i);
+	if (menu_refresh_all(a, db) == -1)
 					log_warn("command menus were not queued");
 				else
 					app_wake_sender(a);

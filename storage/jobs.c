@@ -65,3 +65,15 @@ out:
 	db_done(st);
 	return rc;
 }
+
+/* At start-up (one instance holds the lock): runs a previous process claimed but never finished
+ * died with it; forgetting them lets their slot run again. Returns how many, or -1. */
+int
+jobs_forget_unfinished(struct db *db)
+{
+	sqlite3_stmt *st = db_stmt(db, "DELETE FROM job_runs WHERE finished_at IS NULL");
+
+	if (st == NULL || db_run(db, st) == -1)
+		return -1;
+	return db_changes(db);
+}

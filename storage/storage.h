@@ -152,6 +152,8 @@ int	 access_request_decide(struct db *, int64_t id, int state, unsigned role, in
 /* 1 claimed (run it), 0 already ran or running, -1 error. */
 int	 jobs_claim(struct db *, const char *job, int64_t slot, int64_t now);
 int	 jobs_finish(struct db *, const char *job, int64_t slot, int ok, const char *note, int64_t now);
+/* Unfinished runs of a dead process are forgotten so they run again: count or -1. */
+int	 jobs_forget_unfinished(struct db *);
 /* Last finished run of a job: 1/0/-1. */
 int	 jobs_last(struct db *, const char *job, int64_t *slot, int64_t *finished_at, int *ok);
 

@@ -761,7 +761,23 @@ class Bot:
         return rows[0][0] if rows else None
 
 
+class sqlite_rw:
+    """A writable connection for tests that tamper with a stopped bot's database on purpose:
+    with sqlite_rw(path) as db: db.execute(...) — committed on leaving the block."""
+
+    def __init__(self, path):
+        self.con = sqlite3.connect(path, timeout=10)
+
+    def __enter__(self):
+        return self.con
+
+    def __exit__(self, exc_type, *exc):
+        if exc_type is None:
+            self.con.commit()
+        self.con.close()
+
+
 __all__ = ["ROOT", "BINARY", "TOKEN", "BOT_USERNAME", "SUPERADMIN", "plan", "ok", "is_eq", "isnt_eq",
            "like", "unlike", "cmp_ok", "diag", "note", "skip", "skip_all", "bail_out", "done",
            "require_binary", "wait_for", "Fake", "FakeError", "Bot", "CliResult", "default_config",
-           "merge_config", "render_ini"]
+           "merge_config", "render_ini", "sqlite_rw"]

@@ -423,6 +423,9 @@ test_jobs(struct db *db)
 	is_int(jobs_claim(db, "digest", 20240101, 10), 1, "jobs: claim a slot");
 	is_int(jobs_claim(db, "digest", 20240101, 11), 0, "jobs: the same slot is not claimed twice");
 	is_int(jobs_claim(db, "backup", 20240101, 11), 1, "jobs: another job, same slot");
+	is_int(jobs_forget_unfinished(db), 2, "jobs: a crashed process's unfinished claims are forgotten");
+	is_int(jobs_claim(db, "digest", 20240101, 10), 1, "jobs: and the slot can run again");
+	is_int(jobs_claim(db, "backup", 20240101, 11), 1, "jobs: both of them");
 	is_int(jobs_last(db, "digest", &slot, &fin, &okv), 0, "jobs: a claim is not a finished run");
 	ok(jobs_finish(db, "digest", 20240101, 1, "sent", 20) == 0, "jobs: finish");
 	ok(jobs_last(db, "digest", &slot, &fin, &okv) == 1 && slot == 20240101 && fin == 20 &&
