@@ -135,6 +135,9 @@ int	 utf8_valid(const char *, size_t len);
  * Returns the number of parts; *parts is a malloc'd array of malloc'd strings (caller frees each). */
 int	 text_split(const char *text, size_t maxchars, char ***parts);
 void	 text_parts_free(char **, int);
+/* A search key: lowercase (ASCII and Cyrillic), ё → е, runs of spaces squeezed, trimmed.
+ * Always NUL-terminates; never cuts a UTF-8 sequence. */
+void	 text_fold(const char *in, char *out, size_t outsz);
 
 /* ratelimit.c — token buckets: per chat, per group, global. Pure logic, clock passed in. */
 struct bucket {

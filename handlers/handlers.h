@@ -125,4 +125,48 @@ int	 core_refuse(struct ctx *);
 /* The help text for what roles may run (used by /help and the console). */
 int	 core_help_text(struct ctx *, struct buf *);
 
+/* Guided dialogs: a person answers field by field. While one is open in a chat, plain text from
+ * its owner goes to the dialog's handler; /cancel leaves it, /skip skips an optional field. */
+struct dialog_kind {
+	const char	*kind;		/* matches struct dialog.kind */
+	unsigned	 perm;		/* re-checked on every answer */
+	int		(*on_text)(struct ctx *, const struct dialog *, const char *text);
+	int		(*on_skip)(struct ctx *, const struct dialog *);	/* NULL: nothing to skip */
+};
+const struct dialog_kind *registry_dialog(const char *kind);
+#define DIALOG_TTL (30 * 60)	/* seconds a dialog waits for an answer */
+
+/* validate.c — the checks at the boundary of a person's input. Each returns 0 with the value
+ * normalised into out, or -1 with err filled: what is wrong and an example of what to type. */
+int	 valid_inn(const char *in, char *out, size_t outsz, enum lang, char *err, size_t errsz);
+int	 valid_phone(const char *in, char *out, size_t outsz, enum lang, char *err, size_t errsz);
+int	 valid_email(const char *in, char *out, size_t outsz, enum lang, char *err, size_t errsz);
+/* A name: 2..200 characters of valid UTF-8 with at least one letter or digit; spaces squeezed. */
+int	 valid_name(const char *in, char *out, size_t outsz, enum lang, char *err, size_t errsz);
+/* A whole number 0..max. */
+int	 valid_count(const char *in, int64_t max, int64_t *out, enum lang, char *err, size_t errsz);
+/* A date "ДД.ММ.ГГГГ" or "YYYY-MM-DD" → unix seconds of that day's UTC midnight. */
+int	 valid_date(const char *in, int64_t *out, enum lang, char *err, size_t errsz);
+/* The INN checksum alone (10 or 12 digits): 1 valid, 0 not. */
+int	 inn_checksum_ok(const char *digits);
+/* Completes 9 (or 10) leading digits into a valid 10- (or 12-) digit INN; out has room for 13. */
+void	 inn_complete(const char *lead, char *out);
+/* A URL-safe slug from a name: Cyrillic transliterated, lowercase, '-' between words, ≤ 48. */
+void	 slug_from_name(const char *name, char *out, size_t outsz);
+
+/* The one-line form: name="ООО Ромашка" inn=7707083893 email=a@b.ru (quotes optional without
+ * spaces; \" inside quotes). Returns the number of fields (≤ max) or -1 with err filled. */
+struct form_field {
+	char	 key[32];
+	char	 value[1024];
+};
+int	 form_parse(const char *line, struct form_field *, int max, enum lang, char *err,
+	    size_t errsz);
+
+/* mask.c — personal data as developers and managers see it. */
+void	 mask_phone(const char *phone, char *out, size_t outsz);	/* +7 9** ***-**-12 */
+void	 mask_email(const char *email, char *out, size_t outsz);	/* i***@m***.ru */
+void	 mask_person(const char *name, char *out, size_t outsz);	/* И*** П*** */
+void	 mask_inn(const char *inn, char *out, size_t outsz);	/* 12 digits: 77********12 */
+
 #endif

@@ -157,4 +157,151 @@ int	 jobs_forget_unfinished(struct db *);
 /* Last finished run of a job: 1/0/-1. */
 int	 jobs_last(struct db *, const char *job, int64_t *slot, int64_t *finished_at, int *ok);
 
+/* partners.c — the partner card, its search and its status history. */
+enum partner_status {
+	PARTNER_ACTIVE = 0,
+	PARTNER_SUSPENDED = 1,	/* the CRM warns and goes read-only */
+	PARTNER_BLOCKED = 2,	/* no login; data export stays available */
+	PARTNER_ARCHIVED = 3,	/* left; data kept until erased */
+};
+#define PARTNER_STATUS_COUNT 4
+const char	*partner_status_name(int status);	/* "active", …; NULL when out of range */
+int		 partner_status_parse(const char *);	/* -1 when unknown (accepts ru and en names) */
+/* The transitions the state machine allows (never to the same status). */
+int		 partner_status_allowed(int from, int to);
+
+#define PARTNER_NAME_MAX 256
+struct partner {
+	int64_t	 id;
+	char	 slug[64];		/* unique, lowercase latin, digits and '-' */
+	char	 name[PARTNER_NAME_MAX];	/* display name, e.g. "Ромашка" */
+	char	 legal_name[PARTNER_NAME_MAX];	/* e.g. "ООО «Ромашка»" */
+	char	 inn[16];		/* 10 digits (organisation) or 12 (sole trader: personal data) */
+	char	 contact_name[256];	/* personal data */
+	char	 phone[24];		/* personal data, normalised "+79161234567" */
+	char	 email[256];		/* personal data */
+	int	 status;		/* enum partner_status */
+	int64_t	 connected_on;		/* unix seconds (UTC midnight of the connection date) */
+	char	 plan[64];		/* "" until billing fills it */
+	int64_t	 next_payment_on;	/* unix seconds, 0 until billing fills it */
+	int64_t	 paid_through;		/* unix seconds, 0 until billing fills it */
+	int64_t	 branches;
+	int64_t	 users;
+	int64_t	 assigned_to;		/* team member's user id, 0 = nobody */
+	char	 notes[2048];
+	int64_t	 created_at, updated_at;	/* unix seconds */
+};
+/* Inserts p (id and slug chosen here when p->slug is empty: from the name, made unique).
+ * Fills p->id and p->slug. 1 created, 0 the INN is already taken (id of the holder in *dup), -1. */
+int	 partner_insert(struct db *, struct partner *, int64_t now, int64_t *dup);
+/* Writes every field of p back (not status: see partner_set_status). 1 ok, 0 INN taken, -1. */
+int	 partner_update(struct db *, const struct partner *, int64_t now, int64_t *dup);
+int	 partner_get(struct db *, int64_t id, struct partner *);	/* 1/0/-1 */
+/* Finds by id, slug or INN exactly, else by a case-insensitive fragment of the name or the legal
+ * name (Cyrillic included, ё = е). Up to max ids into out, best first; returns the count or -1. */
+int	 partner_lookup(struct db *, const char *query, int64_t *out, int max);
+/* A page of the list: status -1 = any; text "" = all. Fills up to max rows (ordered by name)
+ * and *total. Returns the number of rows or -1. */
+int	 partner_list(struct db *, int status, const char *text, int offset, int max,
+	    struct partner *rows, int *total);
+int64_t	 partner_count(struct db *);
+/* Changes status with its history row (actor 0 = a rule, named in rule). 1 changed, 0 not
+ * allowed from the current status, -1 error. */
+int	 partner_set_status(struct db *, int64_t id, int to, int64_t actor, const char *rule,
+	    const char *reason, int64_t now);
+struct partner_status_change {
+	int64_t	 at;
+	int	 from, to;
+	int64_t	 actor;		/* 0 = a rule */
+	char	 rule[64];
+	char	 reason[512];
+};
+/* The latest changes first; returns how many were filled, or -1. */
+int	 partner_history(struct db *, int64_t id, struct partner_status_change *, int max);
+
+/* access.c — access sessions: who may see a partner's personal data, why, until when. */
+enum access_reason {
+	REASON_TICKET = 0,	/* a support ticket (its reference is required) */
+	REASON_BILLING = 1,
+	REASON_ONBOARDING = 2,
+	REASON_INCIDENT = 3,
+	REASON_OTHER = 4,	/* free text required */
+};
+#define ACCESS_REASON_COUNT 5
+const char	*access_reason_name(int);	/* "ticket", … */
+int		 access_reason_parse(const char *);	/* -1 when unknown */
+struct access_session {
+	int64_t	 id;
+	int64_t	 user_id;
+	int64_t	 partner_id;
+	int	 reason;		/* enum access_reason */
+	char	 reason_text[512];	/* ticket reference or free text */
+	int	 writable;		/* 0: read-only (support) */
+	int64_t	 opened_at, expires_at, closed_at;	/* unix seconds; closed_at 0 = open */
+};
+/* Opens a session (an open one of the same user for the same partner is closed first).
+ * Fills s->id. 0 ok, -1 error. */
+int	 access_open(struct db *, struct access_session *);
+/* The user's session for the partner that is open at now: 1 found, 0 none, -1 error. */
+int	 access_current(struct db *, int64_t user_id, int64_t partner_id, int64_t now,
+	    struct access_session *);
+/* Closes the user's open sessions (partner 0 = all of them); returns how many, or -1. */
+int	 access_close(struct db *, int64_t user_id, int64_t partner_id, int64_t now);
+
+/* audit.c — the append-only, hash-chained audit log. Each record carries the SHA-256 of the
+ * previous record's hash and its own content, so an edited or deleted row breaks the chain. */
+struct audit_record {
+	int64_t	 id;
+	int64_t	 at;		/* unix seconds */
+	int64_t	 actor;		/* user id, 0 = the system (a rule or a job) */
+	char	 roles[64];	/* the actor's roles at the time, e.g. "support,billing" */
+	int64_t	 partner_id;	/* 0 when not about one partner */
+	char	 action[48];	/* e.g. "partner.read", "partner.edit", "team.grant", "access.deny" */
+	char	 reason[512];	/* the session's reason, or the denial's */
+	int64_t	 session_id;	/* 0 when none */
+	char	 detail[1024];	/* what changed: field names, old → new for non-personal fields */
+	char	 hash[65];	/* hex SHA-256 */
+	char	 prev_hash[65];
+};
+/* Appends a record in the caller's transaction (fills id, hash, prev_hash). If it fails the
+ * caller must not show or change anything: roll back. 0 ok, -1 error. */
+int	 audit_append(struct db *, struct audit_record *);
+/* Records matching the filters (0 / "" = any), newest first, skipping offset. Returns the count
+ * filled or -1; *total is the number matching. since: unix seconds, 0 = all. */
+int	 audit_query(struct db *, int64_t partner_id, int64_t actor, int64_t since, int offset,
+	    int max, struct audit_record *, int *total);
+/* Walks the whole chain. 0 intact (*count records, the head in head_id/head_hash); 1 broken at
+ * *bad_id (the first record whose content, link or id sequence does not match; a deleted last
+ * record shows as a head that does not match the stored anchor), -1 error. */
+int	 audit_verify(struct db *, int64_t *count, int64_t *bad_id, char *why, size_t whysz,
+	    int64_t *head_id, char head_hash[65]);
+/* The last record: 1 found, 0 empty log, -1 error. */
+int	 audit_head(struct db *, int64_t *id, char hash[65]);
+
+/* dialog.c — a guided dialog's state per (user, chat): its kind, step and collected values. */
+struct dialog {
+	int64_t	 user_id;
+	int64_t	 chat_id;
+	char	 kind[32];	/* e.g. "partner_new", "partner_edit", "status", "access" */
+	int	 step;
+	int64_t	 subject;	/* e.g. the partner id; 0 when none */
+	int64_t	 updated_at;	/* unix seconds */
+};
+/* Starts (or restarts) a dialog, dropping any earlier values. 0/-1. */
+int	 dialog_start(struct db *, const struct dialog *);
+int	 dialog_get(struct db *, int64_t user_id, int64_t chat_id, struct dialog *);	/* 1/0/-1 */
+int	 dialog_set_step(struct db *, int64_t user_id, int64_t chat_id, int step);
+int	 dialog_put(struct db *, int64_t user_id, int64_t chat_id, const char *key, const char *value);
+/* 1 found (copied, bounded), 0 not set, -1 error. */
+int	 dialog_value(struct db *, int64_t user_id, int64_t chat_id, const char *key, char *out,
+	    size_t outsz);
+int	 dialog_end(struct db *, int64_t user_id, int64_t chat_id);
+
+/* queries.c — list filters behind pagination buttons (callback data holds only their id). */
+/* Saves a filter and returns its id (>0), or -1. */
+int64_t	 query_save(struct db *, int64_t user_id, const char *kind, const char *text, int64_t now);
+/* 1 found (text copied), 0 not found or another user's, -1 error. */
+int	 query_load(struct db *, int64_t id, int64_t user_id, char *kind, size_t kindsz, char *text,
+	    size_t textsz);
+
 #endif
