@@ -87,6 +87,7 @@ struct config {
 	/* [access] */
 	int64_t	 superadmins[CFG_MAX_IDS];
 	int	 nsuperadmins;
+	int64_t	 session_minutes;	/* access sessions to personal data last this long */
 	/* [chats] 0 = not configured */
 	int64_t	 chat_team, chat_billing, chat_support, chat_digest, chat_audit;
 	/* [storage] */

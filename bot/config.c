@@ -61,6 +61,8 @@ const struct cfg_key cfg_keys[] = {
 
 	{ "access", "superadmins", CFG_IDLIST, "", 1, CFG_MAX_IDS, NULL, F(superadmins),
 	  "Telegram user ids with every right, comma-separated (at most 32)" },
+	{ "access", "session_minutes", CFG_INT, "60", 5, 1440, NULL, F(session_minutes),
+	  "Minutes an access session to a partner's personal data stays open (5..1440)" },
 
 	{ "chats", "team", CFG_ID, "0", 0, 0, NULL, F(chat_team),
 	  "Chat id of the team group (0: not set; group ids are negative)" },
@@ -147,6 +149,22 @@ cfg_check_nonempty(const char *v)
 	return *v == '\0' ? "must not be empty" : NULL;
 }
 
+/* An IANA zone the C library can load (a wrong name would silently mean UTC). */
+static const char *
+cfg_check_timezone(const char *v)
+{
+	char path[512];
+
+	if (*v == '\0')
+		return "must not be empty";
+	if (strstr(v, "..") != NULL || v[0] == '/')
+		return "must be an IANA time zone name such as Europe/Moscow";
+	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", v);
+	if (access(path, R_OK) != 0)
+		return "unknown time zone (expected a name such as Europe/Moscow)";
+	return NULL;
+}
+
 static const struct {
 	size_t		 off;
 	cfg_check_fn	 check;
@@ -157,7 +175,7 @@ static const struct {
 	{ F(database), cfg_check_nonempty },
 	{ F(tenants_dir), cfg_check_nonempty },
 	{ F(backups_dir), cfg_check_nonempty },
-	{ F(timezone), cfg_check_nonempty },
+	{ F(timezone), cfg_check_timezone },
 };
 
 /* A value is echoed in a message only when it is short and cannot be a token ("id:secret"). */

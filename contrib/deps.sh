@@ -5,7 +5,7 @@
 set -u
 PKGS="gcc make pkg-config libcurl4-openssl-dev libcjson-dev libsqlite3-dev libwebsockets-dev
 libinih-dev libsodium-dev libreadline-dev sqlite3 perl python3 faketime curl valgrind
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev tzdata"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

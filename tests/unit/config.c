@@ -92,7 +92,7 @@ test_table_and_defaults(void)
 	size_t i, j;
 	int bad = 0;
 
-	is_int(cfg_nkeys, 27, "the table has every key");
+	is_int(cfg_nkeys, 28, "the table has every key");
 	for (i = 0; i < cfg_nkeys; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 
@@ -442,6 +442,16 @@ test_errors(void)
 	    "webhook mode without a URL refused");
 	ok(has_error(&err, path, 2, "mode webhook needs [telegram] webhook_url"),
 	    "webhook mode needs webhook_url");
+	cfg_free(&cfg);
+
+	is_int(load_text(&cfg, "tz.ini", "[general]\ntimezone = Europe/Moskva\n", &err, &path), -1,
+	    "a misspelt time zone refused (it would silently mean UTC)");
+	ok(has_error(&err, path, 2, "[general] timezone: unknown time zone (expected a name such as "
+	    "Europe/Moscow)"),
+	    "the time zone error names the problem");
+	cfg_free(&cfg);
+	is_int(load_text(&cfg, "tz2.ini", "[general]\ntimezone = Asia/Vladivostok\n", &err, &path),
+	    0, "a real zone loads");
 	cfg_free(&cfg);
 
 	is_int(load_text(&cfg, "section.ini", "[telegram\nmode = polling\n", &err, &path), -1,
