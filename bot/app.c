@@ -1,5 +1,4 @@
 /* app.c — what the threads share: wake-ups, counters, the configuration lock. */
-#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -7,6 +6,7 @@
 #include <stdlib.h>
 
 #include "bot/bot.h"
+#include "handlers/handlers.h"
 #include "storage/storage.h"
 
 void
@@ -72,6 +72,8 @@ app_wait(struct app *a, int *flag, int64_t timeout_ms)
 	struct timespec ts;
 	int woken;
 
+	if (timeout_ms < 0)
+		timeout_ms = 0;	/* a deadline read twice can already be past */
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += timeout_ms / 1000;
 	ts.tv_nsec += (timeout_ms % 1000) * 1000000;
@@ -81,8 +83,8 @@ app_wait(struct app *a, int *flag, int64_t timeout_ms)
 	}
 	pthread_mutex_lock(&a->mu);
 	while (!*flag && !a->stop)
-		if (pthread_cond_timedwait(&a->cond, &a->mu, &ts) == ETIMEDOUT)
-			break;
+		if (pthread_cond_timedwait(&a->cond, &a->mu, &ts) != 0)
+			break;	/* ETIMEDOUT, or an error that must not spin */
 	woken = *flag;
 	*flag = 0;
 	pthread_mutex_unlock(&a->mu);
@@ -176,4 +178,43 @@ app_thread_db(struct app *a, const char *who)
 		app_wake_all(a);
 	}
 	return db;
+}
+
+void
+app_live(struct app *a, struct app_live *l)
+{
+	pthread_rwlock_rdlock(&a->cfg_lock);
+	l->retry_after_cap = a->cfg.retry_after_cap;
+	l->chat_team = a->cfg.chat_team;
+	l->language = a->cfg.language;
+	pthread_rwlock_unlock(&a->cfg_lock);
+}
+
+void
+app_report_throttle(struct app *a, struct db *db, const char *method, int64_t asked,
+    int64_t waited)
+{
+	struct app_live live;
+	char key[64], text[512];
+	int en;
+
+	app_live(a, &live);
+	en = live.language == LANG_EN;
+	log_warn("%s: telegram asked to wait %llds (429); waiting %llds", method, (long long)asked,
+	    (long long)waited);
+	if (live.chat_team == 0)
+		return;
+	snprintf(key, sizeof(key), "tg429:%lld", (long long)(clock_now() / 3600));
+	snprintf(text, sizeof(text), "%s %lld %s %lld %s",
+	    en ? "⚠️ Telegram throttles the bot: asked to wait" :
+	    "⚠️ Telegram ограничивает бота: просит подождать", (long long)asked,
+	    en ? "s; waiting" : "с; ждём", (long long)waited,
+	    en ? "s. Messages are queued, none are lost." :
+	    "с. Сообщения в очереди и не потеряются.");
+	if (db_begin(db) == 0) {
+		if (notify_chat(db, live.chat_team, 1, text, NULL, key) == 0)
+			db_commit(db);
+		else
+			db_rollback(db);
+	}
 }

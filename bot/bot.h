@@ -222,7 +222,8 @@ struct tg_update {
 	int64_t		 migrate_from_chat_id;
 	char		 new_status[32];	/* my_chat_member: member, administrator, kicked, left */
 };
-/* 0 ok; -1 and a reason in err (bounded) when the JSON is not a usable Update. */
+/* 0 ok; -1 and a reason in err (bounded) when the JSON is not a usable Update; then only
+ * update_id and, for a rejected button press, callback_id are kept (kind is UPD_OTHER). */
 int	 update_parse(const char *json, size_t len, struct tg_update *, struct buf *err);
 int	 update_is_group(const struct tg_update *);
 void	 update_release(struct tg_update *);
@@ -263,13 +264,13 @@ struct app {
 	int64_t		 bot_id;
 	volatile sig_atomic_t stop;	/* set by SIGTERM/SIGINT */
 	volatile sig_atomic_t reload;	/* set by SIGHUP */
+	volatile sig_atomic_t abort_sends;	/* set when a send in flight outlives the stop grace */
 	pthread_mutex_t	 mu;		/* guards the fields below and cfg during reload */
 	pthread_cond_t	 cond;
 	pthread_rwlock_t cfg_lock;	/* readers: the worker per update; writer: SIGHUP reload */
 	int		 exit_code;	/* set with stop by a thread that gives up (401) */
 	int		 inbox_pending;	/* work for the worker */
 	int		 outbox_pending;	/* work for the sender */
-	int64_t		 sender_pause_until;	/* monotonic ms: a 429 holds all sends */
 	struct stats	 stats;
 	struct latency	 handler_latency;	/* one update through dispatch */
 	struct latency	 tg_latency;		/* one Bot API call */
@@ -281,6 +282,16 @@ void	 app_wake_sender(struct app *);
 /* Waits for a wake-up or timeout_ms; returns 1 when woken, 0 on timeout. flag selects the field. */
 int	 app_wait(struct app *, int *flag, int64_t timeout_ms);
 void	 app_wake_all(struct app *);
+/* The settings SIGHUP may change, read consistently by threads other than the worker. */
+struct app_live {
+	int64_t	 retry_after_cap;
+	int64_t	 chat_team;
+	enum lang language;
+};
+void	 app_live(struct app *, struct app_live *);
+/* A long 429 wait: logged, and told to the team chat at most once an hour. */
+void	 app_report_throttle(struct app *, struct db *, const char *method, int64_t asked,
+	    int64_t waited);
 void	 app_stat_add(struct app *, int64_t *field, int64_t n);
 void	 app_stat_set(struct app *, int64_t *field, int64_t v);
 int64_t	 app_backoff_ms(int attempt);

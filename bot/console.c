@@ -340,13 +340,21 @@ console_main(struct app *a)
 		log_error("cannot open database '%s': %s", a->cfg.database, errbuf);
 		return 1;
 	}
+	/* Work queued for Telegram belongs to the bot: the console would print it and mark it
+	 * sent, and it would never reach anyone. */
+	if (inbox_pending_count(c.db) != 0 || outbox_pending_count(c.db) != 0) {
+		log_error("the database '%s' has updates or messages queued for Telegram; start the "
+		    "bot (run) to handle them, or give the console a database of its own",
+		    a->cfg.database);
+		db_close(c.db);
+		return 1;
+	}
 	str_copy(a->bot_username, sizeof(a->bot_username), "backoffice_bot");
 	console_identity(&c, a->cfg.nsuperadmins > 0 ? a->cfg.superadmins[0] : DEMO_USER);
 	printf("backoffice %s — %s\n", BO_VERSION, a->cfg.language == LANG_EN ?
 	    "console: the bot without Telegram. :help for console commands, /help for the bot's." :
 	    "консоль: бот без Telegram. :help — команды консоли, /help — команды бота.");
 	console_who(&c);
-	console_settle(&c);	/* whatever was left queued */
 	while (!quit && !a->stop && (line = console_read("> ")) != NULL) {
 		for (p = line; isspace((unsigned char)*p); p++)
 			;

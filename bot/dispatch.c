@@ -76,11 +76,27 @@ dispatch_usage(struct ctx *c, const struct command *cmd)
 	struct buf b;
 
 	buf_init(&b, 0);
-	buf_printf(&b, "%s\n<code>/%s %s</code>\n", TR(c, "Не хватает аргументов. Формат:",
-	    "Missing arguments. Usage:"), cmd->name, cmd->usage);
+	buf_printf(&b, "%s\n<code>/%s ", TR(c, "Не хватает аргументов. Формат:",
+	    "Missing arguments. Usage:"), cmd->name);
+	buf_add_html(&b, cmd->usage);
+	buf_adds(&b, "</code>\n");
 	buf_add_html(&b, TR(c, cmd->help_ru, cmd->help_en));
 	reply(c, b.ptr, NULL);
 	buf_release(&b);
+}
+
+/* Is the group one of the configured chats (followed through a supergroup migration)? */
+static int
+dispatch_team_chat(struct ctx *c)
+{
+	const int64_t chats[] = { c->cfg->chat_team, c->cfg->chat_billing, c->cfg->chat_support,
+	    c->cfg->chat_digest, c->cfg->chat_audit };
+	size_t i;
+
+	for (i = 0; i < sizeof(chats) / sizeof(chats[0]); i++)
+		if (chats[i] != 0 && app_chat(c->db, chats[i]) == c->chat_id)
+			return 1;
+	return 0;
 }
 
 static int
@@ -138,9 +154,19 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 			    "⛔ You may not run this command. See /help"), NULL);
 		goto out;
 	}
-	if ((cmd->flags & CMD_PRIVATE) && c->is_group) {
+	/* Partner data is never shown in a group; other work only in the team's own chats. */
+	if ((cmd->flags & (CMD_PRIVATE | CMD_PARTNER)) && c->is_group) {
 		rc = reply(c, TR(c, "Эта команда работает только в личном чате с ботом.",
 		    "This command works only in a private chat with the bot."), NULL);
+		goto out;
+	}
+	if (c->is_group && !(cmd->flags & CMD_ANYCHAT) && !dispatch_team_chat(c)) {
+		log_warn("/%s from user %lld in chat %lld, which is not in [chats]", name,
+		    (long long)c->user_id, (long long)c->chat_id);
+		rc = reply(c, TR(c, "Этот чат не указан в настройках бота ([chats]); здесь работают "
+		    "только /help и /whoami. Остальные команды — в личном чате с ботом.",
+		    "This chat is not in the bot's [chats] settings; only /help and /whoami work here. "
+		    "Use the other commands in a private chat with the bot."), NULL);
 		goto out;
 	}
 	if (dispatch_count_words(args_copy) < cmd->min_args) {
@@ -204,6 +230,21 @@ dispatch_who(struct app *a, struct db *db, struct ctx *c, const struct tg_update
 	}
 	return c->is_member && (!found || strcmp(m.username, u->from.username) != 0 ||
 	    strcmp(m.name, u->from.first_name) != 0);
+}
+
+/* Someone who writes to the bot has unblocked it: the sender may try their chat again. */
+static int
+dispatch_unblock(struct db *db, int64_t chat)
+{
+	char key[48];
+	int64_t since = 0;
+
+	if (chat <= 0)
+		return 0;
+	snprintf(key, sizeof(key), "blocked:%lld", (long long)chat);
+	if (state_get_int(db, key, &since) == 1 && since > 0)
+		return state_set_int(db, key, 0);
+	return 0;
 }
 
 /* Service messages and membership changes: no reply, just bookkeeping. */
@@ -275,6 +316,10 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 
 	if (db_begin(db) == -1)
 		return -1;
+	if (!c.is_group && dispatch_unblock(db, c.chat_id) == -1) {
+		db_rollback(db);
+		return -1;
+	}
 	switch (u->kind) {
 	case UPD_MESSAGE:
 		if (u->migrate_to_chat_id || u->migrate_from_chat_id) {
@@ -321,7 +366,10 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		    "Попробуйте ещё раз или сообщите администратору.",
 		    "⚠️ The action failed; nothing was changed. Try again or tell an administrator."),
 		    NULL);
-	inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms());
+	if (inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms()) == -1) {
+		db_rollback(db);
+		return -1;
+	}
 	if (db_commit(db) == -1)
 		return -1;
 	app_wake_sender(a);

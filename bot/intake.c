@@ -78,6 +78,7 @@ int
 intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
 {
 	static int failures;
+	struct app_live live;
 	struct tg_result res;
 	int64_t offset = 0, wait;
 	char body[256];
@@ -103,11 +104,11 @@ intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
 		rc = 0;
 		goto out;
 	case TG_RETRY_AFTER:
+		app_live(a, &live);
 		wait = res.retry_after;
-		if (wait > a->cfg.retry_after_cap) {
-			log_warn("getUpdates: telegram asks to wait %llds; waiting %llds",
-			    (long long)wait, (long long)a->cfg.retry_after_cap);
-			wait = a->cfg.retry_after_cap;
+		if (wait > live.retry_after_cap) {
+			app_report_throttle(a, db, "getUpdates", wait, live.retry_after_cap);
+			wait = live.retry_after_cap;
 		}
 		app_sleep(a, wait * 1000);
 		goto out;
@@ -146,6 +147,15 @@ intake_thread(void *arg)
 	if ((db = app_thread_db(a, "intake")) == NULL)
 		return NULL;
 	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
+	if (tg == NULL) {
+		log_error("intake: out of memory");
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		db_close(db);
+		return NULL;
+	}
+	/* a held long poll is simply dropped at shutdown: its updates stay unconfirmed */
 	tg_set_abort_flag(tg, &a->stop);
 	while (!a->stop)
 		intake_poll_once(a, tg, db);

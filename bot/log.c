@@ -42,35 +42,48 @@ log_level_name(enum log_level l)
 	}
 }
 
-/* Writes msg with every occurrence of the secret replaced. */
+#define LOG_LINE_MAX 8192	/* bytes written per line, after the secret is masked */
+
+/* msg with every occurrence of the secret replaced, cut to LOG_LINE_MAX on a character
+ * boundary. Masking comes first, so a cut can never leave part of the secret. */
 static void
 log_write_scrubbed(FILE *f, const char *msg)
 {
-	size_t sl = strlen(log_secret);
+	size_t sl = strlen(log_secret), n;
 	const char *p;
+	struct buf out;
 
-	if (sl < 4) {
-		fputs(msg, f);
-		return;
-	}
-	while ((p = strstr(msg, log_secret)) != NULL) {
-		fwrite(msg, 1, (size_t)(p - msg), f);
-		fputs("***", f);
+	buf_init(&out, 1u << 20);
+	while (sl >= 4 && (p = strstr(msg, log_secret)) != NULL) {
+		buf_add(&out, msg, (size_t)(p - msg));
+		buf_adds(&out, "***");
 		msg = p + sl;
 	}
-	fputs(msg, f);
+	buf_adds(&out, msg);
+	n = out.len;
+	if (n > LOG_LINE_MAX) {
+		n = LOG_LINE_MAX;
+		while (n > 0 && ((unsigned char)out.ptr[n] & 0xC0) == 0x80)
+			n--;
+	}
+	fwrite(out.ptr, 1, n, f);
+	if (n < out.len)
+		fputs(" …", f);
+	buf_release(&out);
 }
 
 static void
 log_vmsg(enum log_level l, const char *fmt, va_list ap)
 {
-	char line[2048];
+	struct buf line;
 	struct tm tm;
 	time_t t;
 
 	if ((l == LL_DEBUG && log_verbose < 1) || (l == LL_INFO && log_verbose < 0))
 		return;
-	vsnprintf(line, sizeof(line), fmt, ap);
+	buf_init(&line, 1u << 20);
+	if (buf_vprintf(&line, fmt, ap) == -1)
+		buf_adds(&line, "(log line too long)");
 	pthread_mutex_lock(&log_mu);
 	if (log_journal) {
 		fprintf(stderr, "<%d>", (int)l);
@@ -80,10 +93,11 @@ log_vmsg(enum log_level l, const char *fmt, va_list ap)
 		fprintf(stderr, "%04d-%02d-%02dT%02d:%02d:%02dZ %s: ", tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, log_level_name(l));
 	}
-	log_write_scrubbed(stderr, line);
+	log_write_scrubbed(stderr, line.ptr);
 	fputc('\n', stderr);
 	fflush(stderr);
 	pthread_mutex_unlock(&log_mu);
+	buf_release(&line);
 }
 
 void

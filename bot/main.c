@@ -224,6 +224,27 @@ main_delete_webhook(struct app *a, struct tg_client *tg)
 	tg_result_release(&res);
 }
 
+#define STOP_GRACE_MS 1500
+
+/* Joins t, giving up at the monotonic deadline: 0 joined, -1 still running. */
+static int
+main_join_by(pthread_t t, int64_t deadline_ms)
+{
+	struct timespec now, ts;
+	int64_t left = deadline_ms - clock_mono_ms();
+
+	if (left < 0)
+		left = 0;
+	clock_gettime(CLOCK_REALTIME, &now);
+	ts.tv_sec = now.tv_sec + left / 1000;
+	ts.tv_nsec = now.tv_nsec + (left % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return pthread_timedjoin_np(t, NULL, &ts) == 0 ? 0 : -1;
+}
+
 static int
 main_run(struct app *a)
 {
@@ -232,8 +253,15 @@ main_run(struct app *a)
 	char errbuf[256];
 	struct db *db;
 	struct buf err;
+	int64_t stop_at;
 	int lockfd, i;
 
+	if (strcmp(a->cfg.mode, "polling") != 0) {
+		/* the HTTP server that receives webhooks is not part of this version */
+		fprintf(stderr, "%s: [telegram] mode = %s is not supported yet; use polling\n",
+		    a->config_path, a->cfg.mode);
+		return 2;
+	}
 	buf_init(&err, 0);
 	if (cfg_resolve_token(&a->cfg, &err) == -1) {
 		fputs(err.ptr, stderr);
@@ -267,9 +295,10 @@ main_run(struct app *a)
 	if (menu_refresh_all(a, db) == -1)
 		log_warn("command menus were not queued");
 
-	pthread_create(&t_intake, NULL, intake_thread, a);
-	pthread_create(&t_worker, NULL, worker_thread, a);
-	pthread_create(&t_sender, NULL, sender_thread, a);
+	if (pthread_create(&t_intake, NULL, intake_thread, a) != 0 ||
+	    pthread_create(&t_worker, NULL, worker_thread, a) != 0 ||
+	    pthread_create(&t_sender, NULL, sender_thread, a) != 0)
+		fatalx("cannot start threads");
 	log_info("backoffice %s running (polling, database '%s')", BO_VERSION, a->cfg.database);
 	while (!a->stop) {
 		int never = 0;
@@ -278,9 +307,7 @@ main_run(struct app *a)
 			a->reload = 0;
 			/* a superadmin added by the reload gets their full menu now */
 			if (main_reload(a) == 0) {
-				if ((i = jobs_forget_unfinished(db)) > 0)
-		log_warn("%d scheduled job run(s) were cut short by a crash; they run again", i);
-	if (menu_refresh_all(a, db) == -1)
+				if (menu_refresh_all(a, db) == -1)
 					log_warn("command menus were not queued");
 				else
 					app_wake_sender(a);
@@ -291,9 +318,17 @@ main_run(struct app *a)
 	}
 	log_info("stopping: finishing in-flight work");
 	app_wake_all(a);
+	stop_at = clock_mono_ms();
 	pthread_join(t_intake, NULL);
 	pthread_join(t_worker, NULL);
-	pthread_join(t_sender, NULL);
+	/* The sender finishes the call in hand; one that outlives the grace is cut off (and its
+	 * message goes again after restart). The whole stop stays under 2 s. */
+	if (main_join_by(t_sender, stop_at + STOP_GRACE_MS) != 0) {
+		log_warn("stopping: a send is still in flight after %d ms; interrupting it",
+		    STOP_GRACE_MS);
+		a->abort_sends = 1;
+		pthread_join(t_sender, NULL);
+	}
 	db_close(db);
 	close(lockfd);
 	log_info("stopped");
@@ -376,11 +411,19 @@ main(int argc, char **argv)
 	} else if (strcmp(cmd, "demo-seed") == 0) {
 		rc = demo_seed(&a, partners) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "console") == 0) {
+		int lockfd;
+
 		a.console = 1;
 		if (!verbose)
 			log_init(-1);	/* the terminal is the user's: only warnings */
 		main_signals(&a);
-		rc = console_main(&a);
+		/* never beside a running bot on the same database: it would take the bot's work */
+		if ((lockfd = main_lock(&a.cfg)) == -1)
+			rc = 1;
+		else {
+			rc = console_main(&a);
+			close(lockfd);
+		}
 	} else {
 		main_signals(&a);
 		rc = main_run(&a);

@@ -1,7 +1,7 @@
 /*
  * menu.c — each member's command menu (setMyCommands with a per-chat scope) shows what they may
  * run; the default scope shows /start and /help. Display only: the gate enforces access.
- * A menu is queued only when its content changed (the dedupe key carries a hash of it).
+ * A menu is queued only when its content changed since the last one queued for that scope.
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,7 +28,7 @@ menu_queue(struct db *db, enum lang lang, int64_t user_id, int is_member, unsign
 {
 	const struct command *c;
 	cJSON *o, *cmds, *item, *scope;
-	char key[96], *payload;
+	char key[48], hash[24], last[24], *payload;
 	size_t i;
 	int r;
 
@@ -54,10 +54,16 @@ menu_queue(struct db *db, enum lang lang, int64_t user_id, int is_member, unsign
 	cJSON_Delete(o);
 	if (payload == NULL)
 		return -1;
-	snprintf(key, sizeof(key), "menu:%lld:%016llx", (long long)user_id,
-	    (unsigned long long)menu_hash(payload));
-	r = outbox_add(db, 0, 0, "setMyCommands", payload, key, OUTBOX_PRIO_BULK, clock_now_ms(),
-	    NULL);
+	/* the last menu queued for this scope is remembered; only a different one goes out
+	 * (A → B → A sends A again, which a dedupe key of the content would not) */
+	snprintf(key, sizeof(key), "menu:%lld", (long long)user_id);
+	snprintf(hash, sizeof(hash), "%016llx", (unsigned long long)menu_hash(payload));
+	r = state_get_str(db, key, last, sizeof(last));
+	if (r == 1 && strcmp(last, hash) == 0)
+		r = 0;
+	else if (r != -1)
+		r = outbox_add(db, 0, 0, "setMyCommands", payload, NULL, OUTBOX_PRIO_BULK,
+		    clock_now_ms(), NULL) == -1 || state_set_str(db, key, hash) == -1 ? -1 : 0;
 	cJSON_free(payload);
 	return r == -1 ? -1 : 0;
 }

@@ -58,51 +58,75 @@ sender_message_id(const char *result)
 	return v;
 }
 
-/* Tells the team chat once an hour at most that Telegram is throttling us. */
-static void
-sender_report_long_wait(struct app *a, struct db *db, int64_t asked, int64_t waited)
-{
-	char key[64], text[512];
+#define SENDER_MAX_ATTEMPTS 1500	/* with backoff capped at 60 s: about a day of outage */
 
-	log_warn("telegram asked to wait %llds (429); waiting %llds", (long long)asked,
-	    (long long)waited);
-	if (a->cfg.chat_team == 0)
+/* Records the outcome of a call; a database that refuses is logged (the row stays in sending
+ * and goes again after a restart). */
+static void
+sender_record(int r, const struct outbox_row *row, const char *what)
+{
+	if (r == -1)
+		log_error("outbox %lld: cannot record %s; it goes again after a restart",
+		    (long long)row->id, what);
+}
+
+/* A private chat whose user blocked the bot: later messages are not even tried, until the
+ * user writes again (dispatch clears the mark). */
+static int
+sender_chat_blocked(struct db *db, int64_t chat)
+{
+	char key[48];
+	int64_t since = 0;
+
+	if (chat <= 0)
+		return 0;
+	snprintf(key, sizeof(key), "blocked:%lld", (long long)chat);
+	return state_get_int(db, key, &since) == 1 && since > 0;
+}
+
+static void
+sender_mark_chat_blocked(struct db *db, int64_t chat)
+{
+	char key[48];
+
+	if (chat <= 0)
 		return;
-	snprintf(key, sizeof(key), "tg429:%lld", (long long)(clock_now() / 3600));
-	snprintf(text, sizeof(text), "%s %lld %s %lld %s",
-	    a->cfg.language == LANG_EN ? "⚠️ Telegram throttles the bot: asked to wait" :
-	    "⚠️ Telegram ограничивает бота: просит подождать", (long long)asked,
-	    a->cfg.language == LANG_EN ? "s; waiting" : "с; ждём", (long long)waited,
-	    a->cfg.language == LANG_EN ? "s. Messages are queued, none are lost." :
-	    "с. Сообщения в очереди и не потеряются.");
-	if (db_begin(db) == 0) {
-		if (notify_chat(db, a->cfg.chat_team, 1, text, NULL, key) == 0)
-			db_commit(db);
-		else
-			db_rollback(db);
-	}
+	snprintf(key, sizeof(key), "blocked:%lld", (long long)chat);
+	state_set_int(db, key, clock_now());
 }
 
 /*
- * Sends one row and records the outcome. Returns the milliseconds the whole sender must pause
- * (a 429), or 0. *again is set when the row went back to pending (its chat must wait for it).
+ * Sends one row and records the outcome. *again is set when the row went back to pending: later
+ * rows of its chat wait for it (a 429 or a 5xx holds one chat, not every chat, so button answers
+ * and other chats go on).
  */
-static int64_t
+static void
 sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r, int *again)
 {
+	struct app_live live;
 	struct tg_result res;
-	int64_t pause = 0, wait, now;
+	int64_t wait, now;
 	char *json;
 
 	*again = 0;
-
+	app_live(a, &live);
+	if (sender_chat_blocked(db, r->chat_id)) {
+		sender_record(outbox_mark_final(db, r->id, OUTBOX_BLOCKED, "the user blocked the bot",
+		    clock_now_ms()), r, "a blocked chat");
+		return;
+	}
 	json = sender_payload(r);
 	if (json == NULL) {
 		log_error("outbox %lld: payload is not a JSON object; dropped", (long long)r->id);
-		outbox_mark_final(db, r->id, OUTBOX_FAILED, "bad payload", clock_now_ms());
-		return 0;
+		sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, "bad payload",
+		    clock_now_ms()), r, "a bad payload");
+		return;
 	}
-	outbox_mark_sending(db, r->id, clock_now_ms());
+	if (outbox_mark_sending(db, r->id, clock_now_ms()) == -1) {
+		cJSON_free(json);
+		*again = 1;	/* not handed over: try in the next round */
+		return;
+	}
 	tg_call(tg, r->method, json, SENDER_CALL_TIMEOUT, &res);
 	cJSON_free(json);
 	now = clock_now_ms();
@@ -111,19 +135,20 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 	switch (res.cls) {
 	case TG_OK:
 	case TG_NOT_MODIFIED:
-		outbox_mark_sent(db, r->id, sender_message_id(res.result), now);
+		sender_record(outbox_mark_sent(db, r->id, sender_message_id(res.result), now), r,
+		    "a sent message");
 		app_stat_add(a, &a->stats.messages_out, 1);
 		break;
 	case TG_RETRY_AFTER:
 		wait = res.retry_after;
-		if (wait > a->cfg.retry_after_cap) {
-			sender_report_long_wait(a, db, wait, a->cfg.retry_after_cap);
-			wait = a->cfg.retry_after_cap;
+		if (wait > live.retry_after_cap) {
+			app_report_throttle(a, db, r->method, wait, live.retry_after_cap);
+			wait = live.retry_after_cap;
 		} else
 			log_info("%s to chat %lld: 429, retry after %llds", r->method,
 			    (long long)r->chat_id, (long long)wait);
-		pause = wait * 1000;
-		outbox_retry_at(db, r->id, now + pause, res.description);
+		sender_record(outbox_retry_at(db, r->id, now + wait * 1000, res.description), r,
+		    "a retry");
 		*again = 1;
 		break;
 	case TG_MIGRATED:
@@ -139,14 +164,34 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 	case TG_BLOCKED:
 		log_warn("%s to chat %lld: %s; not retried", r->method, (long long)r->chat_id,
 		    res.description);
-		outbox_mark_final(db, r->id, OUTBOX_BLOCKED, res.description, now);
+		sender_mark_chat_blocked(db, r->chat_id);
+		sender_record(outbox_mark_final(db, r->id, OUTBOX_BLOCKED, res.description, now), r,
+		    "a blocked chat");
+		break;
+	case TG_UNAUTHORIZED:
+		/* the token was revoked: keep the queue for the next token and stop the bot */
+		log_error("%s: telegram rejected the token (%ld); stopping", r->method,
+		    res.http_status);
+		sender_record(outbox_retry_at(db, r->id, now, res.description), r, "a retry");
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		*again = 1;
 		break;
 	case TG_TRANSIENT:
 		app_stat_add(a, &a->stats.tg_errors, 1);
 		if (a->stop) {
 			/* aborted by shutdown: it goes again after restart */
-			outbox_retry_at(db, r->id, now, "interrupted by shutdown");
+			sender_record(outbox_retry_at(db, r->id, now, "interrupted by shutdown"), r,
+			    "a retry");
 			*again = 1;
+			break;
+		}
+		if (r->attempts >= SENDER_MAX_ATTEMPTS) {
+			log_error("%s to chat %lld: still failing after %d attempts (%s); given up",
+			    r->method, (long long)r->chat_id, r->attempts, res.description);
+			sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, res.description,
+			    now), r, "a failure");
 			break;
 		}
 		wait = app_backoff_ms(r->attempts);
@@ -157,18 +202,18 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 		else
 			log_warn("%s to chat %lld: %s; retrying in %lld ms", r->method,
 			    (long long)r->chat_id, res.description, (long long)wait);
-		outbox_retry_at(db, r->id, now + wait, res.description);
+		sender_record(outbox_retry_at(db, r->id, now + wait, res.description), r, "a retry");
 		*again = 1;
 		break;
 	default:
 		app_stat_add(a, &a->stats.tg_errors, 1);
 		log_error("%s to chat %lld failed: %s (%s)", r->method, (long long)r->chat_id,
 		    res.description, tg_class_name(res.cls));
-		outbox_mark_final(db, r->id, OUTBOX_FAILED, res.description, now);
+		sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, res.description, now), r,
+		    "a failure");
 		break;
 	}
 	tg_result_release(&res);
-	return pause;
 }
 
 /* Is chat already in the list of chats held back in this round? */
@@ -215,15 +260,9 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 				continue;
 			}
 		}
-		wait = sender_send(a, db, tg, r, &again);
+		sender_send(a, db, tg, r, &again);
 		if (again && r->chat_id != 0 && !sender_held(held, nheld, r->chat_id))
 			held[nheld++] = r->chat_id;	/* its later rows were read as due already */
-		if (wait > 0) {
-			/* a 429 holds every send, not only this chat's */
-			a->sender_pause_until = clock_mono_ms() + wait;
-			next = wait;
-			break;
-		}
 		next = 0;
 	}
 	for (i = 0; i < n; i++)
@@ -248,19 +287,27 @@ sender_thread(void *arg)
 		log_warn("outbox: %d message(s) were being sent when the bot stopped; sending again "
 		    "(a duplicate is possible)", n);
 	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
-	tg_set_abort_flag(tg, &a->stop);
 	rl = ratelimit_new(&a->cfg);
+	if (tg == NULL || rl == NULL) {
+		log_error("sender: out of memory");
+		a->exit_code = 1;
+		a->stop = 1;
+		app_wake_all(a);
+		goto out;
+	}
+	/* A send in flight at shutdown is let finish (it may already have reached Telegram);
+	 * main aborts it only when it outlives the grace period. */
+	tg_set_abort_flag(tg, &a->abort_sends);
 	while (!a->stop) {
-		if (clock_mono_ms() < a->sender_pause_until) {
-			app_sleep(a, a->sender_pause_until - clock_mono_ms());
-			continue;
-		}
 		next = sender_round(a, db, tg, rl);
 		if (next > 0)
 			app_wait(a, &a->outbox_pending, next);
 	}
-	ratelimit_free(rl);
-	tg_free(tg);
+out:
+	if (rl != NULL)
+		ratelimit_free(rl);
+	if (tg != NULL)
+		tg_free(tg);
 	db_close(db);
 	return NULL;
 }

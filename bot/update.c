@@ -266,11 +266,15 @@ out:
 	cJSON_Delete(root);
 	if (rc == -1) {
 		int64_t id = u->update_id;
+		char cbid[sizeof(u->callback_id)];
 
+		/* still useful: the id to log, and a rejected press's id to stop its spinner */
+		str_copy(cbid, sizeof(cbid), u->kind == UPD_CALLBACK ? u->callback_id : "");
 		update_release(u);
 		memset(u, 0, sizeof(*u));
-		u->update_id = id;	/* still useful to log and to confirm the update */
+		u->update_id = id;
 		u->kind = UPD_OTHER;
+		str_copy(u->callback_id, sizeof(u->callback_id), cbid);
 		if (err != NULL)
 			buf_adds(err, ctx.why != NULL ? ctx.why : "invalid update");
 	}

@@ -25,9 +25,14 @@ worker_process_one(struct app *a, struct db *db)
 	if (update_parse(row.payload, strlen(row.payload), &u, &err) == -1) {
 		log_warn("update %lld rejected: %s", (long long)row.update_id, err.ptr);
 		if (db_begin(db) == 0) {
-			if (inbox_finish(db, row.id, INBOX_FAILED, err.ptr, 0, clock_now_ms()) == 0)
+			/* a rejected button press still gets its answer, or its spinner keeps turning */
+			if ((u.callback_id[0] == '\0' || reply_answer_callback(db, u.callback_id,
+			    a->cfg.language == LANG_EN ? "This button cannot be used" :
+			    "Эту кнопку нельзя обработать", 1, row.id) == 0) &&
+			    inbox_finish(db, row.id, INBOX_FAILED, err.ptr, 0, clock_now_ms()) == 0) {
 				r = db_commit(db) == 0 ? 1 : -1;
-			else {
+				app_wake_sender(a);
+			} else {
 				db_rollback(db);
 				r = -1;
 			}

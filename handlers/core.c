@@ -7,6 +7,8 @@
 
 #include "handlers/handlers.h"
 
+#define CORE_REQUEST_COOLDOWN (24 * 3600)	/* seconds after a denial before a new request */
+
 /* Roles a superadmin may grant straight from an access request. Superadmin itself is granted
  * deliberately with /grant, never by one tap. */
 static const unsigned core_grantable[] = {
@@ -146,12 +148,23 @@ core_request_access(struct ctx *c)
 	struct buf b;
 	struct kb k;
 	char key[64];
-	int64_t id;
+	int64_t id, denied_at = 0;
 	size_t i;
 	int r, j, rc = -1;
 
 	if (c->is_group)
 		return 0;
+	/* a denied person may ask again only after a day: no flood of requests to the admins */
+	r = access_request_last_denial(c->db, c->user_id, &denied_at);
+	if (r == -1)
+		return -1;
+	if (r == 1 && c->now - denied_at < CORE_REQUEST_COOLDOWN) {
+		log_info("access request from user %lld refused: denied %llds ago",
+		    (long long)c->user_id, (long long)(c->now - denied_at));
+		return reply(c, TR(c, "Ваш запрос доступа недавно отклонён. Повторный запрос можно "
+		    "отправить через сутки.", "Your access request was denied recently. You may ask "
+		    "again after a day."), NULL);
+	}
 	r = access_request_add(c->db, c->user_id, c->username, c->first_name, c->chat_id, c->now,
 	    &id);
 	if (r == -1)
@@ -335,12 +348,12 @@ core_deny(struct ctx *c)
  * arguments, help (ru, en), handler.
  */
 const struct command core_commands[] = {
-	{ "start", "", PERM_PUBLIC, 0, 0,
+	{ "start", "", PERM_PUBLIC, CMD_ANYCHAT, 0,
 	  "начать работу; незнакомцам — запрос доступа", "start; strangers ask for access",
 	  core_start },
-	{ "help", "", PERM_PUBLIC, 0, 0,
+	{ "help", "", PERM_PUBLIC, CMD_ANYCHAT, 0,
 	  "список доступных вам команд", "the commands you may run", core_help },
-	{ "whoami", "", PERM_MEMBER, 0, 0,
+	{ "whoami", "", PERM_MEMBER, CMD_ANYCHAT, 0,
 	  "кто вы для бота: id и роли", "who you are to the bot: id and roles", core_whoami },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
 };

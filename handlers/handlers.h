@@ -25,6 +25,7 @@
 #define CMD_PARTNER	(1u << 2)	/* touches partner data (audited) */
 #define CMD_HIDDEN	(1u << 3)	/* not shown in /help or the menu */
 #define CMD_PRIVATE	(1u << 4)	/* only in a private chat with the bot */
+#define CMD_ANYCHAT	(1u << 5)	/* also in groups that are not one of the configured [chats] */
 
 /* A request: one command or one button press, from one person, in one chat. */
 struct ctx {

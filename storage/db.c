@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bot/bot.h"
@@ -27,7 +28,7 @@ static const char *const db_migrations[] = {
 
 	/* Intake: one row per update, in arrival order (id). update_id is NULL for console input. */
 	"CREATE TABLE inbox ("
-	"  id          INTEGER PRIMARY KEY,"
+	"  id          INTEGER PRIMARY KEY AUTOINCREMENT,"
 	"  update_id   INTEGER UNIQUE,"
 	"  source      TEXT NOT NULL DEFAULT '',"
 	"  payload     TEXT NOT NULL,"
@@ -361,6 +362,9 @@ db_open(const char *path, char *errbuf, size_t errsz)
 			snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
 			return NULL;
 		}
+		/* a file that already existed keeps no looser mode than a new one would get */
+		if (fchmod(fd, 0600) == -1)
+			log_warn("db: cannot make '%s' private (0600): %s", path, strerror(errno));
 		close(fd);
 	}
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
@@ -375,7 +379,9 @@ db_open(const char *path, char *errbuf, size_t errsz)
 	}
 	sqlite3_extended_result_codes(db->h, 1);
 	sqlite3_busy_timeout(db->h, 5000);
-	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
+	/* FULL: a commit survives a power loss, not only a crash. The next getUpdates confirms
+	 * what intake committed, and Telegram will not send it again. */
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
 	    errbuf, errsz) == -1)
 		goto fail;
 	/* journal_mode answers with the mode in force; anything but wal means it did not take. */

@@ -144,6 +144,8 @@ struct access_request {
 int	 access_request_add(struct db *, int64_t user_id, const char *username, const char *name,
 	    int64_t chat_id, int64_t now, int64_t *id);
 int	 access_request_get(struct db *, int64_t id, struct access_request *);	/* 1/0/-1 */
+/* When the user was last denied: 1 (*at unix seconds), 0 never, -1 error. */
+int	 access_request_last_denial(struct db *, int64_t user_id, int64_t *at);
 /* Pending → approved/denied. 1 changed, 0 it was already decided, -1 error. */
 int	 access_request_decide(struct db *, int64_t id, int state, unsigned role, int64_t by,
 	    int64_t now);

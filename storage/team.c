@@ -345,3 +345,25 @@ out:
 	db_done(st);
 	return rc;
 }
+
+/* When the user's latest request was denied: 1 (time in *at), 0 never denied, -1 error. */
+int
+access_request_last_denial(struct db *db, int64_t user_id, int64_t *at)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "SELECT max(decided_at) FROM access_requests WHERE user_id = ?1 AND state = 2");
+	int r = -1;
+
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, user_id)) == -1)
+		goto out;
+	r = db_step(db, st);
+	if (r == 1) {
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+			r = 0;
+		else
+			*at = sqlite3_column_int64(st, 0);
+	}
+out:
+	db_done(st);
+	return r;
+}

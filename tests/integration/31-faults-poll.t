@@ -111,8 +111,11 @@ with Fake() as fake, Bot(fake) as bot:
     log = bot.log()[loglen:]
     like(log, r"update %d rejected: missing from" % u1, "message without from: rejection logged")
     like(log, r"update %d rejected: callback data too long" % u2, "65-byte callback data: rejection logged")
-    is_eq(bot.sql_value("SELECT count(*) FROM outbox WHERE method = 'answerCallbackQuery'"), 0,
-          "the refused callback was not acted on")
+    answers = bot.sql("SELECT payload FROM outbox WHERE method = 'answerCallbackQuery'")
+    is_eq(len(answers), 1, "the refused press is still answered, so its spinner stops")
+    like(answers[0][0] if answers else "", r'"show_alert":true', "with an alert saying it was refused")
+    is_eq(bot.sql_value("SELECT count(*) FROM outbox WHERE method = 'editMessageText'"), 0,
+          "and nothing else is done for it (no message edited)")
     ok(bot.alive(), "the bot keeps running")
 
     # --- a getUpdates that hangs longer than the client timeout (1 s poll + 15 s) -------------
