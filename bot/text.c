@@ -352,3 +352,119 @@ text_parts_free(char **parts, int n)
 		free(parts[i]);
 	free(parts);
 }
+
+/*
+ * One character of possibly broken UTF-8 at s (len bytes left): its length in bytes, and its code
+ * point in *cp. A byte that does not start a well-formed sequence is reported as length 1 with
+ * *cp = -1, so callers can skip it.
+ */
+static size_t
+text_decode(const char *str, size_t len, long *cp)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n, k;
+	long v;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		n = 2;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		n = 3;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		n = 4;
+	else
+		n = 0;
+	if (n == 0 || n > len || !utf8_valid(str, n)) {
+		*cp = -1;
+		return 1;
+	}
+	v = s[0] & (0xFF >> (n + 1));
+	for (k = 1; k < n; k++)
+		v = (v << 6) | (s[k] & 0x3F);
+	*cp = v;
+	return n;
+}
+
+/* Writes the code point cp as UTF-8 into o (room for 4); returns the length. */
+static size_t
+text_encode(long cp, char *o)
+{
+	if (cp < 0x80) {
+		o[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		o[0] = (char)(0xC0 | (cp >> 6));
+		o[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		o[0] = (char)(0xE0 | (cp >> 12));
+		o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		o[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	o[0] = (char)(0xF0 | (cp >> 18));
+	o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	o[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* ASCII whitespace and the no-break and thin spaces people paste from documents. */
+static int
+text_is_space(long cp)
+{
+	return cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x2009 ||
+	    cp == 0x202F;
+}
+
+/*
+ * The fold maps a character to one character, so the output is never longer than the input.
+ * Bytes that are not well-formed UTF-8 are dropped: a search key must stay valid text. When out
+ * is too small the key ends at the last whole character that fits (never with a space).
+ */
+void
+text_fold(const char *in, char *out, size_t outsz)
+{
+	size_t len, i = 0, o = 0;
+	int space = 0;
+
+	if (outsz == 0)
+		return;
+	out[0] = '\0';
+	if (in == NULL)
+		return;
+	len = strlen(in);
+	while (i < len) {
+		char enc[4];
+		long cp;
+		size_t n = text_decode(in + i, len - i, &cp), m;
+
+		i += n;
+		if (cp < 0)
+			continue;
+		if (text_is_space(cp)) {
+			space = o > 0;
+			continue;
+		}
+		if (cp >= 'A' && cp <= 'Z')
+			cp += 'a' - 'A';
+		else if (cp >= 0x410 && cp <= 0x42F)
+			cp += 0x20;
+		else if (cp == 0x401 || cp == 0x451)
+			cp = 0x435;
+		m = text_encode(cp, enc);
+		if (o + (size_t)space + m >= outsz)
+			break;
+		if (space)
+			out[o++] = ' ';
+		memcpy(out + o, enc, m);
+		o += m;
+		space = 0;
+	}
+	out[o] = '\0';
+}
