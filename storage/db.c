@@ -111,6 +111,115 @@ static const char *const db_migrations[] = {
 	"  PRIMARY KEY (job, slot)"
 	") STRICT, WITHOUT ROWID;"
 	"CREATE INDEX job_runs_finished ON job_runs(job, finished_at) WHERE finished_at IS NOT NULL;",
+
+	/* 2: partners, their status history, access sessions, the audit log, dialogs, saved list
+	 * filters. */
+	/* name_key is text_fold(name + " " + legal_name), searched by fragment; sort_key is
+	 * text_fold(name), the list order. The two indexes cover the scans of search and listing.
+	 * An INN is unique when present; an empty one is stored as NULL. */
+	"CREATE TABLE partners ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  slug        TEXT NOT NULL UNIQUE,"
+	"  name        TEXT NOT NULL,"
+	"  name_key    TEXT NOT NULL,"
+	"  sort_key    TEXT NOT NULL,"
+	"  legal_name  TEXT NOT NULL DEFAULT '',"
+	"  inn         TEXT UNIQUE CHECK (inn <> ''),"
+	"  contact_name TEXT NOT NULL DEFAULT '',"
+	"  phone       TEXT NOT NULL DEFAULT '',"
+	"  email       TEXT NOT NULL DEFAULT '',"
+	"  status      INTEGER NOT NULL DEFAULT 0 CHECK (status BETWEEN 0 AND 3),"
+	"  connected_on INTEGER NOT NULL DEFAULT 0,"	/* unix seconds */
+	"  plan        TEXT NOT NULL DEFAULT '',"
+	"  next_payment_on INTEGER NOT NULL DEFAULT 0,"
+	"  paid_through INTEGER NOT NULL DEFAULT 0,"
+	"  branches    INTEGER NOT NULL DEFAULT 0 CHECK (branches >= 0),"
+	"  users       INTEGER NOT NULL DEFAULT 0 CHECK (users >= 0),"
+	"  assigned_to INTEGER NOT NULL DEFAULT 0,"	/* a member's user id, 0 = nobody */
+	"  notes       TEXT NOT NULL DEFAULT '',"
+	"  created_at  INTEGER NOT NULL,"
+	"  updated_at  INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX partners_name ON partners(sort_key, name_key);"
+	"CREATE INDEX partners_status_name ON partners(status, sort_key, name_key);"
+	/* actor 0 is a rule, named in rule. */
+	"CREATE TABLE partner_status_history ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  partner_id  INTEGER NOT NULL REFERENCES partners(id),"
+	"  at          INTEGER NOT NULL,"
+	"  from_status INTEGER NOT NULL,"
+	"  to_status   INTEGER NOT NULL,"
+	"  actor       INTEGER NOT NULL DEFAULT 0,"
+	"  rule        TEXT NOT NULL DEFAULT '',"
+	"  reason      TEXT NOT NULL DEFAULT ''"
+	") STRICT;"
+	"CREATE INDEX partner_status_history_partner ON partner_status_history(partner_id, id);"
+
+	/* An access session is open while closed_at IS NULL and expires_at lies ahead. */
+	"CREATE TABLE access_sessions ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  user_id     INTEGER NOT NULL,"
+	"  partner_id  INTEGER NOT NULL REFERENCES partners(id),"
+	"  reason      INTEGER NOT NULL CHECK (reason BETWEEN 0 AND 4),"	/* enum access_reason */
+	"  reason_text TEXT NOT NULL DEFAULT '',"
+	"  writable    INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at   INTEGER NOT NULL,"
+	"  expires_at  INTEGER NOT NULL,"
+	"  closed_at   INTEGER"
+	") STRICT;"
+	"CREATE INDEX access_sessions_open ON access_sessions(user_id, partner_id)"
+	"  WHERE closed_at IS NULL;"
+
+	/* The audit log: hash-chained, append-only. The triggers stop mistakes and honest code; the
+	 * chain (anchored by the head kept in state) is what catches a hand with the file. */
+	"CREATE TABLE audit_log ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  at          INTEGER NOT NULL,"
+	"  actor       INTEGER NOT NULL DEFAULT 0,"
+	"  roles       TEXT NOT NULL DEFAULT '',"
+	"  partner_id  INTEGER NOT NULL DEFAULT 0,"
+	"  action      TEXT NOT NULL,"
+	"  reason      TEXT NOT NULL DEFAULT '',"
+	"  session_id  INTEGER NOT NULL DEFAULT 0,"
+	"  detail      TEXT NOT NULL DEFAULT '',"
+	"  prev_hash   TEXT NOT NULL,"
+	"  hash        TEXT NOT NULL"
+	") STRICT;"
+	"CREATE INDEX audit_log_partner ON audit_log(partner_id, id);"
+	"CREATE INDEX audit_log_actor ON audit_log(actor, id);"
+	"CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+	"CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log"
+	"  BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END;"
+
+	/* Guided dialogs: one per (user, chat), its values dropped with it. */
+	"CREATE TABLE dialogs ("
+	"  user_id     INTEGER NOT NULL,"
+	"  chat_id     INTEGER NOT NULL,"
+	"  kind        TEXT NOT NULL,"
+	"  step        INTEGER NOT NULL DEFAULT 0,"
+	"  subject     INTEGER NOT NULL DEFAULT 0,"
+	"  updated_at  INTEGER NOT NULL,"
+	"  PRIMARY KEY (user_id, chat_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE dialog_values ("
+	"  user_id     INTEGER NOT NULL,"
+	"  chat_id     INTEGER NOT NULL,"
+	"  key         TEXT NOT NULL,"
+	"  value       TEXT NOT NULL,"
+	"  PRIMARY KEY (user_id, chat_id, key),"
+	"  FOREIGN KEY (user_id, chat_id) REFERENCES dialogs(user_id, chat_id) ON DELETE CASCADE"
+	") STRICT, WITHOUT ROWID;"
+
+	/* List filters behind pagination buttons. */
+	"CREATE TABLE saved_queries ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  user_id     INTEGER NOT NULL,"
+	"  kind        TEXT NOT NULL,"
+	"  text        TEXT NOT NULL DEFAULT '',"
+	"  created_at  INTEGER NOT NULL"
+	") STRICT;"
+	"CREATE INDEX saved_queries_created ON saved_queries(created_at);",
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
 

@@ -279,6 +279,9 @@ int	 audit_verify(struct db *, int64_t *count, int64_t *bad_id, char *why, size_
 	    int64_t *head_id, char head_hash[65]);
 /* The last record: 1 found, 0 empty log, -1 error. */
 int	 audit_head(struct db *, int64_t *id, char hash[65]);
+/* The hash a record must carry given its fields and prev_hash (the chain's definition, in
+ * audit.c); for tests and outside verifiers. */
+void	 audit_hash(const struct audit_record *, char out[65]);
 
 /* dialog.c — a guided dialog's state per (user, chat): its kind, step and collected values. */
 struct dialog {
@@ -305,5 +308,7 @@ int64_t	 query_save(struct db *, int64_t user_id, const char *kind, const char *
 /* 1 found (text copied), 0 not found or another user's, -1 error. */
 int	 query_load(struct db *, int64_t id, int64_t user_id, char *kind, size_t kindsz, char *text,
 	    size_t textsz);
+/* Drops filters saved before older_than (unix seconds): rows removed or -1. */
+int	 query_prune(struct db *, int64_t older_than);
 
 #endif
