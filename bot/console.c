@@ -3,6 +3,9 @@
  * a terminal instead of Telegram. Each line typed becomes an update; the worker handles it; the
  * outbox is drained to the screen. Buttons are numbered and pressed by typing the number.
  *
+ * A bare number presses a button of the latest message that has buttons, while the latest
+ * message in this chat has them; otherwise it is sent as text (an answer in a dialog).
+ *
  *   :as ID       act as another user (their private chat)
  *   :chat ID     act in another chat (a negative id is a group)
  *   :who         who and where you are
@@ -152,8 +155,12 @@ console_show(struct console *c, const struct outbox_row *r)
 			    console_style(c, "\033[0m"));
 		if (cJSON_IsString(text))
 			console_print_html(c, text->valuestring);
+		/* numbers press the buttons of the latest message here; a new message without
+		 * buttons makes numbers plain text again (answers such as "2" in a dialog) */
 		if (mk != NULL)
 			console_keyboard(c, mk, r->chat_id, id);
+		else if (!edit && r->chat_id == c->chat_id)
+			c->nbuttons = 0;
 	} else if (strcmp(r->method, "answerCallbackQuery") == 0) {
 		if (cJSON_IsString(text))
 			printf("%s💬 %s%s\n", console_style(c, "\033[2m"), text->valuestring,
@@ -245,10 +252,6 @@ console_press(struct console *c, int n)
 {
 	char cbid[32];
 
-	if (n < 1 || n > c->nbuttons) {
-		printf("нет кнопки %d\n", n);
-		return;
-	}
 	printf("%s▶ %s%s\n", console_style(c, "\033[2m"), c->buttons[n - 1].text,
 	    console_style(c, "\033[0m"));
 	snprintf(cbid, sizeof(cbid), "console-%lld", (long long)++c->next_callback);
@@ -282,8 +285,11 @@ console_line(struct console *c, char *line)
 			console_help();
 		return 0;
 	}
-	if (str_to_i64(line, &v) == 0) {
-		console_press(c, (int)v);
+	if (str_to_i64(line, &v) == 0 && c->nbuttons > 0) {
+		if (v >= 1 && v <= c->nbuttons)
+			console_press(c, (int)v);
+		else
+			printf("нет кнопки %lld (кнопки 1–%d)\n", (long long)v, c->nbuttons);
 		return 0;
 	}
 	console_submit(c, update_json_message(0, c->user_id, c->username, c->name, c->chat_id,

@@ -85,6 +85,17 @@ dispatch_usage(struct ctx *c, const struct command *cmd)
 	buf_release(&b);
 }
 
+/* A member refused at a partner-data command or button: the attempt goes to the audit log. */
+static int
+dispatch_audit_denial(struct ctx *c, const char *what)
+{
+	char detail[96];
+
+	snprintf(detail, sizeof(detail), "%s%s refused by role", c->command ? "/" : "button ",
+	    what);
+	return view_audit(c, 0, "access.deny", "role may not", 0, detail);
+}
+
 /* Is the group one of the configured chats (followed through a supergroup migration)? */
 static int
 dispatch_team_chat(struct ctx *c)
@@ -113,11 +124,15 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 	if (r == 1)
 		return 0;	/* meant for another bot in the group */
 	if (r == -1) {
-		/* plain text: in groups it is chatter; in private a hint */
+		/* plain text: in groups it is chatter; in private an answer to a dialog, or a hint */
 		if (c->is_group)
 			return 0;
 		if (!c->is_member)
 			return core_refuse(c);
+		c->args = u->text;
+		r = registry_run_dialog(c, u->text, 0);
+		if (r != 0)
+			return r == -1 ? -1 : 0;
 		return reply(c, TR(c, "Я понимаю команды. Список: /help",
 		    "I understand commands. See /help"), NULL);
 	}
@@ -149,6 +164,8 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		    (long long)c->user_id, c->roles, (long long)c->chat_id);
 		if (!c->is_member)
 			rc = core_refuse(c);
+		else if ((cmd->flags & CMD_PARTNER) && dispatch_audit_denial(c, name) == -1)
+			rc = -1;
 		else
 			rc = reply(c, TR(c, "⛔ Недостаточно прав для этой команды. Доступные: /help",
 			    "⛔ You may not run this command. See /help"), NULL);
@@ -184,8 +201,11 @@ out:
 static int
 dispatch_button(struct ctx *c, const struct button *btn)
 {
-	if (btn == NULL || !gate_allows(c->is_member, c->roles, btn->perm))
+	if (btn == NULL)
 		return 0;
+	if (!gate_allows(c->is_member, c->roles, btn->perm))
+		return c->is_member && (btn->flags & CMD_PARTNER) ?
+		    dispatch_audit_denial(c, btn->verb) : 0;
 	return btn->exec(c);
 }
 

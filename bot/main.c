@@ -397,6 +397,9 @@ main(int argc, char **argv)
 		return 2;
 	}
 	umask(077);	/* the database, backups and exports hold personal data */
+	/* times are shown in the configured zone; set before any thread starts */
+	setenv("TZ", a.cfg.timezone, 1);
+	tzset();
 	if (strcmp(cmd, "check-config") == 0) {
 		struct buf err;
 

@@ -6,11 +6,12 @@
 #include <string.h>
 
 #include "bot/bot.h"
+#include "handlers/handlers.h"
 #include "storage/storage.h"
 
 #define KEEP_MS (7LL * 24 * 3600 * 1000)	/* processed updates and sent messages kept a week */
 
-/* Deletes processed inbox rows and finished outbox rows older than a week. The inbox keeps a
+/* Deletes processed inbox rows, finished outbox rows and saved list filters older than a week. The inbox keeps a
  * week of update_ids, more than Telegram's 24 h redelivery window. */
 static int
 sched_prune(struct app *a, struct db *db)
@@ -18,9 +19,14 @@ sched_prune(struct app *a, struct db *db)
 	int64_t cut = clock_now_ms() - KEEP_MS;
 
 	(void)a;
-	if (inbox_prune(db, cut) == -1 || outbox_prune(db, cut) == -1)
+	if (db_begin(db) == -1)
 		return -1;
-	return 0;
+	if (inbox_prune(db, cut) == -1 || outbox_prune(db, cut) == -1 ||
+	    query_prune(db, cut / 1000) == -1) {
+		db_rollback(db);
+		return -1;
+	}
+	return db_commit(db);
 }
 
 /*
@@ -33,6 +39,7 @@ static const struct job {
 	int		(*run)(struct app *, struct db *);
 } sched_jobs[] = {
 	{ "prune", 3600, sched_prune },
+	{ "audit_anchor", 86400, audit_anchor_job },
 };
 
 void

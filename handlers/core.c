@@ -15,33 +15,6 @@ static const unsigned core_grantable[] = {
 	ROLE_SUPPORT, ROLE_DEVELOPER, ROLE_BILLING, ROLE_MANAGER,
 };
 
-static const char *
-core_role_title(struct ctx *c, unsigned role)
-{
-	switch (role) {
-	case ROLE_SUPERADMIN: return TR(c, "суперадмин", "superadmin");
-	case ROLE_SUPPORT: return TR(c, "поддержка", "support");
-	case ROLE_DEVELOPER: return TR(c, "разработчик", "developer");
-	case ROLE_BILLING: return TR(c, "биллинг", "billing");
-	case ROLE_MANAGER: return TR(c, "менеджер", "manager");
-	default: return "?";
-	}
-}
-
-/* "Имя (@user, id 123)", escaped. */
-static void
-core_add_person(struct buf *b, const char *name, const char *username, int64_t id)
-{
-	buf_add_html(b, name && *name ? name : "—");
-	buf_adds(b, " (");
-	if (username && *username) {
-		buf_adds(b, "@");
-		buf_add_html(b, username);
-		buf_adds(b, ", ");
-	}
-	buf_printf(b, "id <code>%lld</code>)", (long long)id);
-}
-
 int
 core_refuse(struct ctx *c)
 {
@@ -68,7 +41,7 @@ core_help_text(struct ctx *c, struct buf *b)
 	for (r = 1; r <= ROLE_MANAGER; r <<= 1)
 		if (c->roles & r) {
 			buf_adds(b, first ? ": " : ", ");
-			buf_adds(b, core_role_title(c, r));
+			buf_adds(b, view_role(c, r));
 			first = 0;
 		}
 	buf_adds(b, ")\n\n");
@@ -177,13 +150,13 @@ core_request_access(struct ctx *c)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "🔑 <b>Запрос доступа</b>\n", "🔑 <b>Access request</b>\n"));
-	core_add_person(&b, c->first_name, c->username, c->user_id);
+	view_person(&b, c->first_name, c->username, c->user_id);
 	buf_adds(&b, TR(c, "\nКакую роль выдать?", "\nWhich role to grant?"));
 	kb_init(&k);
 	for (i = 0; i < sizeof(core_grantable) / sizeof(core_grantable[0]); i++) {
 		if (i == 2)
 			kb_row(&k);
-		kb_button(&k, core_role_title(c, core_grantable[i]), "areq_ok:%lld:%s",
+		kb_button(&k, view_role(c, core_grantable[i]), "areq_ok:%lld:%s",
 		    (long long)id, role_name(core_grantable[i]));
 	}
 	kb_row(&k);
@@ -229,12 +202,12 @@ core_whoami(struct ctx *c)
 
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "Вы: ", "You: "));
-	core_add_person(&b, c->first_name, c->username, c->user_id);
+	view_person(&b, c->first_name, c->username, c->user_id);
 	buf_adds(&b, TR(c, "\nРоли: ", "\nRoles: "));
 	for (r = 1; r <= ROLE_MANAGER; r <<= 1)
 		if (c->roles & r) {
 			buf_adds(&b, first ? "" : ", ");
-			buf_adds(&b, core_role_title(c, r));
+			buf_adds(&b, view_role(c, r));
 			first = 0;
 		}
 	if (cfg_is_superadmin(c->cfg, c->user_id))
@@ -298,7 +271,7 @@ core_decide(struct ctx *c, int approve)
 		goto out;
 	if (r == 0) {
 		buf_adds(&b, TR(c, "Этот запрос уже рассмотрен: ", "This request was already decided: "));
-		core_add_person(&b, ar.name, ar.username, ar.user_id);
+		view_person(&b, ar.name, ar.username, ar.user_id);
 		rc = reply_edit(c, b.ptr, NULL);
 		goto out;
 	}
@@ -308,18 +281,18 @@ core_decide(struct ctx *c, int approve)
 		    menu_refresh(c->app, c->db, ar.user_id) == -1)
 			goto out;
 		buf_printf(&b, "✅ %s ", TR(c, "Доступ выдан:", "Access granted:"));
-		core_add_person(&b, ar.name, ar.username, ar.user_id);
-		buf_printf(&b, TR(c, " — роль «%s»", " — role “%s”"), core_role_title(c, role));
+		view_person(&b, ar.name, ar.username, ar.user_id);
+		buf_printf(&b, TR(c, " — роль «%s»", " — role “%s”"), view_role(c, role));
 		buf_printf(&t, TR(c, "✅ Доступ открыт, ваша роль — «%s». Команды: /help",
-		    "✅ Access granted; your role is “%s”. Commands: /help"), core_role_title(c, role));
+		    "✅ Access granted; your role is “%s”. Commands: /help"), view_role(c, role));
 	} else {
 		buf_printf(&b, "✖️ %s ", TR(c, "Запрос отклонён:", "Request denied:"));
-		core_add_person(&b, ar.name, ar.username, ar.user_id);
+		view_person(&b, ar.name, ar.username, ar.user_id);
 		buf_adds(&t, TR(c, "Запрос доступа отклонён администратором.",
 		    "Your access request was denied by an administrator."));
 	}
 	buf_adds(&b, TR(c, "\nРешение: ", "\nDecided by: "));
-	core_add_person(&b, c->first_name, c->username, c->user_id);
+	view_person(&b, c->first_name, c->username, c->user_id);
 	log_info("access request %lld %s by user %lld", (long long)id,
 	    approve ? "approved" : "denied", (long long)c->user_id);
 	if (reply_edit(c, b.ptr, NULL) == -1 || notify(c, ar.chat_id, t.ptr, NULL, NULL) == -1)
@@ -343,6 +316,33 @@ core_deny(struct ctx *c)
 	return core_decide(c, 0);
 }
 
+static int
+core_cancel(struct ctx *c)
+{
+	struct dialog d;
+	int r = dialog_get(c->db, c->user_id, c->chat_id, &d);
+
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		return reply(c, TR(c, "Нечего отменять.", "Nothing to cancel."), NULL);
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+		return -1;
+	return reply(c, TR(c, "Отменено; ничего не сохранено.", "Cancelled; nothing was saved."),
+	    NULL);
+}
+
+static int
+core_skip(struct ctx *c)
+{
+	int r = registry_run_dialog(c, "", 1);
+
+	if (r != 0)
+		return r == -1 ? -1 : 0;
+	return reply(c, TR(c, "/skip работает внутри диалога, а диалога сейчас нет.",
+	    "/skip works inside a dialog, and there is none now."), NULL);
+}
+
 /*
  * The core commands. Columns: name, usage, permission (roles), flags, minimum words of
  * arguments, help (ru, en), handler.
@@ -355,6 +355,11 @@ const struct command core_commands[] = {
 	  "список доступных вам команд", "the commands you may run", core_help },
 	{ "whoami", "", PERM_MEMBER, CMD_ANYCHAT, 0,
 	  "кто вы для бота: id и роли", "who you are to the bot: id and roles", core_whoami },
+	{ "cancel", "", PERM_MEMBER, CMD_PRIVATE, 0,
+	  "выйти из диалога (ничего не сохраняется)", "leave the dialog (nothing is saved)",
+	  core_cancel },
+	{ "skip", "", PERM_MEMBER, CMD_PRIVATE | CMD_HIDDEN, 0,
+	  "пропустить необязательный вопрос", "skip an optional question", core_skip },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 

@@ -170,4 +170,57 @@ void	 mask_email(const char *email, char *out, size_t outsz);	/* i***@m***.ru */
 void	 mask_person(const char *name, char *out, size_t outsz);	/* И*** П*** */
 void	 mask_inn(const char *inn, char *out, size_t outsz);	/* 12 digits: 77********12 */
 
+/* view.c — what the blocks' views share. */
+#define VIEW_CHOICES 8		/* partners offered when a search is ambiguous */
+void	 view_date(int64_t day, char *out, size_t outsz);	/* "12.03.2025"; "—" for 0 */
+void	 view_time(int64_t at, char *out, size_t outsz);	/* local "12.03.2025 14:35" */
+const char *view_status(struct ctx *, int status);		/* "🟢 активен" */
+const char *view_role(struct ctx *, unsigned role);		/* "поддержка" */
+void	 view_roles(struct ctx *, unsigned roles, struct buf *);	/* "биллинг, менеджер" */
+void	 view_person(struct buf *, const char *name, const char *username, int64_t id);
+void	 view_member_name(struct ctx *, int64_t user_id, struct buf *);
+/* One audit record for what c is doing. -1: it could not be written, and the caller must fail
+ * (the transaction rolls back: nothing is shown or changed). */
+int	 view_audit(struct ctx *, int64_t partner_id, const char *action, const char *reason,
+	    int64_t session_id, const char *detail);
+/* May this person ever see personal data (superadmin, billing, support)? */
+int	 view_may_open_pd(const struct ctx *);
+/* Their open access session for the partner: 1 found, 0 none (or never allowed), -1 error. */
+int	 view_session(struct ctx *, int64_t partner_id, struct access_session *);
+void	 view_reason(struct ctx *, const struct access_session *, struct buf *);
+int	 view_pick_partner(struct ctx *, const char *query, struct partner *, const char *verb);
+int	 view_button_partner(struct ctx *, const char *arg, struct partner *);
+const char *view_word(const char *s, char *word, size_t wordsz);
+
+/* partners.c — /partners, /partner, the card. */
+extern const struct command partners_commands[];
+extern const struct button partners_buttons[];
+/* Shows a partner's card (edit: in place of the pressed button's message), audited. */
+int	 partners_show_card(struct ctx *, const struct partner *, int edit);
+
+/* partner_edit.c — /partner_new, /partner_edit, /status. */
+extern const struct command partner_edit_commands[];
+extern const struct button partner_edit_buttons[];
+extern const struct dialog_kind partner_edit_dialogs[];
+
+/* access.c — /access, /access_end, the reason buttons. */
+extern const struct command access_commands[];
+extern const struct button access_buttons[];
+extern const struct dialog_kind access_dialogs[];
+
+/* team.c — /team, /grant, /revoke. */
+extern const struct command team_commands[];
+extern const struct button team_buttons[];
+
+/* audit.c — /audit, /audit_verify, the daily chain head. */
+extern const struct command audit_commands[];
+extern const struct button audit_buttons[];
+/* The audit list, filtered (0 = any), a page from offset; edit: in place. */
+int	 audit_show(struct ctx *, int64_t partner_id, int64_t actor, int64_t since, int offset,
+	    int64_t qid, int edit);
+/* The scheduler's daily job: posts the chain head to the audit chat. */
+int	 audit_anchor_job(struct app *, struct db *);
+
+/* core.c — /cancel and /skip reach the open dialog through this. 1 handled, 0 no dialog. */
+int	 registry_run_dialog(struct ctx *, const char *text, int skip);
 #endif

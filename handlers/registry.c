@@ -9,10 +9,25 @@
 
 static const struct command *const command_tables[] = {
 	core_commands,
+	partners_commands,
+	partner_edit_commands,
+	access_commands,
+	team_commands,
+	audit_commands,
 };
 
 static const struct button *const button_tables[] = {
 	core_buttons,
+	partners_buttons,
+	partner_edit_buttons,
+	access_buttons,
+	team_buttons,
+	audit_buttons,
+};
+
+static const struct dialog_kind *const dialog_tables[] = {
+	partner_edit_dialogs,
+	access_dialogs,
 };
 
 #define NTABLES(t) (sizeof(t) / sizeof((t)[0]))
@@ -63,6 +78,53 @@ registry_button(const char *verb)
 		if (strcmp(b->verb, verb) == 0)
 			return b;
 	return NULL;
+}
+
+const struct dialog_kind *
+registry_dialog(const char *kind)
+{
+	size_t t, j;
+
+	for (t = 0; t < NTABLES(dialog_tables); t++)
+		for (j = 0; dialog_tables[t][j].kind != NULL; j++)
+			if (strcmp(dialog_tables[t][j].kind, kind) == 0)
+				return &dialog_tables[t][j];
+	return NULL;
+}
+
+/*
+ * Plain text (or /skip) from someone with an open dialog in this chat goes to the dialog, after
+ * the same gate as a command (roles can change mid-dialog). 1 handled, 0 no dialog, -1 error.
+ */
+int
+registry_run_dialog(struct ctx *c, const char *text, int skip)
+{
+	const struct dialog_kind *k;
+	struct dialog d;
+	int r;
+
+	r = dialog_get(c->db, c->user_id, c->chat_id, &d);
+	if (r != 1)
+		return r;
+	k = registry_dialog(d.kind);
+	if (k == NULL || c->now - d.updated_at > DIALOG_TTL) {
+		if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+			return -1;
+		return reply(c, TR(c, "Диалог устарел и закрыт; начните заново.",
+		    "The dialog timed out and was closed; start again."), NULL) == -1 ? -1 : 1;
+	}
+	if (!gate_allows(c->is_member, c->roles, k->perm)) {
+		if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+			return -1;
+		return reply(c, TR(c, "⛔ Недостаточно прав; диалог закрыт.",
+		    "⛔ Not allowed; the dialog is closed."), NULL) == -1 ? -1 : 1;
+	}
+	if (skip)
+		r = k->on_skip ? k->on_skip(c, &d) : reply(c, TR(c, "Здесь нечего пропускать: ответьте "
+		    "или /cancel.", "Nothing to skip here: answer or /cancel."), NULL);
+	else
+		r = k->on_text(c, &d, text);
+	return r == -1 ? -1 : 1;
 }
 
 /*

@@ -1,0 +1,927 @@
+/*
+ * partner_edit.c — creating and changing partners: /partner_new (a guided dialog, or a one-line
+ * form for those who know the fields), /partner_edit, and the status state machine (/status and
+ * the card's Status button). Every value is validated at this boundary; a wrong one gets a
+ * message naming the field, the problem and an example. Personal fields change only inside a
+ * writable access session; every change is audited with its reason.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/handlers.h"
+
+#define FORM_MAX 16
+
+/* One editable field. apply validates a person's text and sets it on the partner. */
+struct pfield {
+	const char	*key;		/* the one-line form's name, and the dialog's value key */
+	const char	*label_ru, *label_en;
+	int		 personal;	/* personal data: needs a writable session to change */
+	int		 required;	/* at creation */
+	const char	*ask_ru, *ask_en;	/* the dialog's question, with an example */
+	int		(*apply)(struct ctx *, struct partner *, const char *, char *, size_t);
+};
+
+static int
+pe_name(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_name(v, p->name, sizeof(p->name), c->lang, err, errsz);
+}
+
+static int
+pe_legal(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_name(v, p->legal_name, sizeof(p->legal_name), c->lang, err, errsz);
+}
+
+static int
+pe_inn(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_inn(v, p->inn, sizeof(p->inn), c->lang, err, errsz);
+}
+
+static int
+pe_contact(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_name(v, p->contact_name, sizeof(p->contact_name), c->lang, err, errsz);
+}
+
+static int
+pe_phone(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_phone(v, p->phone, sizeof(p->phone), c->lang, err, errsz);
+}
+
+static int
+pe_email(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_email(v, p->email, sizeof(p->email), c->lang, err, errsz);
+}
+
+static int
+pe_branches(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_count(v, 10000, &p->branches, c->lang, err, errsz);
+}
+
+static int
+pe_users(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_count(v, 1000000, &p->users, c->lang, err, errsz);
+}
+
+static int
+pe_connected(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	return valid_date(v, &p->connected_on, c->lang, err, errsz);
+}
+
+static int
+pe_assigned(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	struct member m;
+	int r;
+
+	if (strcmp(v, "-") == 0 || strcmp(v, "—") == 0) {
+		p->assigned_to = 0;
+		return 0;
+	}
+	r = team_find(c->db, v, &m);
+	if (r == 1 && m.roles != 0) {
+		p->assigned_to = m.user_id;
+		return 0;
+	}
+	snprintf(err, errsz, "%s", TR(c, "Ответственный: нет такого сотрудника. Пример: @anna_admin "
+	    "или id; «-» — никто", "Assigned to: no such team member. Example: @anna_admin or an "
+	    "id; '-' for nobody"));
+	return -1;
+}
+
+static int
+pe_notes(struct ctx *c, struct partner *p, const char *v, char *err, size_t errsz)
+{
+	if (strlen(v) >= sizeof(p->notes) || !utf8_valid(v, strlen(v))) {
+		snprintf(err, errsz, "%s", TR(c, "Заметки: слишком длинные (до 2000 байт).",
+		    "Notes: too long (2000 bytes at most)."));
+		return -1;
+	}
+	str_copy(p->notes, sizeof(p->notes), v);
+	return 0;
+}
+
+/* In the order the creation dialog asks. */
+static const struct pfield pe_fields[] = {
+	{ "name", "Название", "Name", 0, 1,
+	  "Как называется партнёр? Например: <code>Ромашка</code>",
+	  "The partner's name? For example: <code>Romashka</code>", pe_name },
+	{ "legal", "Юрлицо", "Legal entity", 0, 1,
+	  "Юрлицо полностью? Например: <code>ООО «Ромашка»</code> или <code>ИП Иванов Иван "
+	  "Иванович</code>", "The legal entity? For example: <code>OOO Romashka</code>", pe_legal },
+	{ "inn", "ИНН", "INN", 0, 0,
+	  "ИНН (10 цифр у организации, 12 у ИП)? Например: <code>7707083893</code>",
+	  "The INN (10 digits, 12 for a sole trader)? For example: <code>7707083893</code>",
+	  pe_inn },
+	{ "contact", "Контактное лицо", "Contact person", 1, 0,
+	  "Контактное лицо? Например: <code>Иван Петров</code>",
+	  "The contact person? For example: <code>Ivan Petrov</code>", pe_contact },
+	{ "phone", "Телефон", "Phone", 1, 0,
+	  "Телефон? Например: <code>+7 916 123-45-67</code>",
+	  "The phone? For example: <code>+7 916 123-45-67</code>", pe_phone },
+	{ "email", "Email", "Email", 1, 0,
+	  "Email? Например: <code>ivan@romashka.ru</code>",
+	  "The email? For example: <code>ivan@romashka.ru</code>", pe_email },
+	{ "branches", "Филиалов", "Branches", 0, 0,
+	  "Сколько филиалов? Например: <code>2</code>", "How many branches? For example: "
+	  "<code>2</code>", pe_branches },
+	{ "users", "Пользователей", "Users", 0, 0,
+	  "Сколько пользователей в CRM? Например: <code>15</code>",
+	  "How many CRM users? For example: <code>15</code>", pe_users },
+	{ "connected", "Дата подключения", "Connected on", 0, 0,
+	  "Дата подключения? Например: <code>01.09.2025</code> (пропустить — сегодня)",
+	  "The connection date? For example: <code>2025-09-01</code> (skip: today)", pe_connected },
+	{ "assigned", "Ответственный", "Assigned to", 0, 0,
+	  "Ответственный сотрудник? Например: <code>@anna_admin</code>",
+	  "The team member in charge? For example: <code>@anna_admin</code>", pe_assigned },
+	{ "notes", "Заметки", "Notes", 1, 0,
+	  "Заметки (видны только при открытом доступе)?",
+	  "Notes (shown only with data access open)?", pe_notes },
+};
+#define NFIELDS (sizeof(pe_fields) / sizeof(pe_fields[0]))
+
+static const struct pfield *
+pe_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++)
+		if (strcmp(pe_fields[i].key, key) == 0)
+			return &pe_fields[i];
+	return NULL;
+}
+
+static void
+pe_field_list(struct buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < NFIELDS; i++) {
+		buf_adds(b, i ? ", " : "");
+		buf_adds(b, pe_fields[i].key);
+	}
+}
+
+/* A sole trader's INN is personal data as well. */
+static int
+pe_is_personal(const struct pfield *f, const char *value)
+{
+	return f->personal || (strcmp(f->key, "inn") == 0 && strlen(value) == 12);
+}
+
+/* A writable session for the partner: 1 yes; 0 no (the person was told how to open one). */
+static int
+pe_need_session(struct ctx *c, int64_t partner_id, struct access_session *s)
+{
+	struct kb k;
+	int r;
+
+	r = view_session(c, partner_id, s);
+	if (r == -1)
+		return -1;
+	if (r == 1 && s->writable)
+		return 1;
+	kb_init(&k);
+	kb_button(&k, TR(c, "🔓 Открыть данные", "🔓 Open data"), "pd:%lld", (long long)partner_id);
+	return reply(c, TR(c, "Личные данные меняются только при открытом доступе с причиной. "
+	    "Откройте доступ и повторите.", "Personal data changes only with data access open "
+	    "for a reason. Open it and try again."), &k) == -1 ? -1 : 0;
+}
+
+/* Answers a duplicate INN. */
+static int
+pe_dup(struct ctx *c, int64_t holder)
+{
+	struct partner h;
+	struct buf b;
+	struct kb k;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "ИНН: уже записан у другого партнёра", "INN: already held by another "
+	    "partner"));
+	if (partner_get(c->db, holder, &h) == 1) {
+		buf_adds(&b, " — ");
+		buf_add_html(&b, h.name);
+		buf_printf(&b, " (#%lld)", (long long)holder);
+	}
+	buf_adds(&b, TR(c, ". Проверьте номер.", ". Check the number."));
+	kb_init(&k);
+	kb_button(&k, TR(c, "Открыть его карточку", "Open its card"), "p:%lld", (long long)holder);
+	rc = reply(c, b.ptr, &k);
+	buf_release(&b);
+	return rc;
+}
+
+/* Creates the partner, opens the creator's session (reason: onboarding), audits, shows it. */
+static int
+pe_create(struct ctx *c, struct partner *p)
+{
+	struct access_session s;
+	struct buf d;
+	int64_t dup = 0;
+	int r;
+
+	if (p->connected_on == 0)
+		p->connected_on = c->now - c->now % 86400;
+	slug_from_name(p->name, p->slug, sizeof(p->slug));
+	p->status = PARTNER_ACTIVE;
+	r = partner_insert(c->db, p, c->now, &dup);
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		return pe_dup(c, dup);
+	memset(&s, 0, sizeof(s));
+	s.user_id = c->user_id;
+	s.partner_id = p->id;
+	s.reason = REASON_ONBOARDING;
+	str_copy(s.reason_text, sizeof(s.reason_text), TR(c, "создание карточки", "card created"));
+	s.writable = 1;
+	s.opened_at = c->now;
+	s.expires_at = c->now + c->cfg->session_minutes * 60;
+	if (access_open(c->db, &s) == -1 ||
+	    view_audit(c, p->id, "access.open", "onboarding: card created", s.id, "") == -1)
+		return -1;
+	buf_init(&d, 1000);
+	buf_printf(&d, "slug=%s inn=%s branches=%lld users=%lld", p->slug,
+	    strlen(p->inn) == 12 ? "(personal)" : p->inn, (long long)p->branches,
+	    (long long)p->users);
+	r = view_audit(c, p->id, "partner.create", "onboarding: card created", s.id, d.ptr);
+	buf_release(&d);
+	if (r == -1)
+		return -1;
+	log_info("partner %lld created by user %lld", (long long)p->id, (long long)c->user_id);
+	if (reply(c, TR(c, "✅ Партнёр создан.", "✅ Partner created."), NULL) == -1)
+		return -1;
+	return partners_show_card(c, p, 0);
+}
+
+/* Applies form fields to p. Errors (all of them) go to err; returns how many failed. */
+static int
+pe_apply_form(struct ctx *c, struct partner *p, const struct form_field *ff, int n, int creating,
+    unsigned *touched, struct buf *err)
+{
+	char e[512];
+	int i, bad = 0;
+	size_t j;
+
+	for (i = 0; i < n; i++) {
+		const struct pfield *f = pe_field(ff[i].key);
+
+		if (f == NULL) {
+			buf_adds(err, TR(c, "Неизвестное поле «", "Unknown field “"));
+			buf_add_html(err, ff[i].key);
+			buf_adds(err, TR(c, "». Поля: ", "”. Fields: "));
+			pe_field_list(err);
+			buf_addc(err, '\n');
+			bad++;
+			continue;
+		}
+		if (f->apply(c, p, ff[i].value, e, sizeof(e)) == -1) {
+			buf_add_html(err, e);
+			buf_addc(err, '\n');
+			bad++;
+			continue;
+		}
+		*touched |= 1u << (f - pe_fields);
+	}
+	if (creating)
+		for (j = 0; j < NFIELDS; j++)
+			if (pe_fields[j].required && !(*touched & (1u << j))) {
+				buf_printf(err, TR(c, "%s: обязательное поле. Пример: %s=…\n",
+				    "%s: required. Example: %s=…\n"), TR(c, pe_fields[j].label_ru,
+				    pe_fields[j].label_en), pe_fields[j].key);
+				bad++;
+			}
+	return bad;
+}
+
+static int
+pe_form_errors(struct ctx *c, const char *cmd, struct buf *err)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "⚠️ Не сохранено, исправьте:\n", "⚠️ Not saved; fix this:\n"));
+	buf_add(&b, err->ptr, err->len);
+	buf_printf(&b, TR(c, "\nФормат: <code>/%s name=\"Ромашка\" legal=\"ООО «Ромашка»\" "
+	    "inn=7707083893 phone=+79161234567 email=info@romashka.ru</code>",
+	    "\nFormat: <code>/%s name=\"Romashka\" legal=\"OOO Romashka\" inn=7707083893 "
+	    "phone=+79161234567 email=info@romashka.ru</code>"), cmd);
+	rc = reply(c, b.ptr, NULL);
+	buf_release(&b);
+	return rc;
+}
+
+/* Asks the creation dialog's question number step. */
+static int
+pe_ask(struct ctx *c, size_t step)
+{
+	struct buf b;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_printf(&b, TR(c, "Шаг %zu из %zu. ", "Step %zu of %zu. "), step + 1, NFIELDS);
+	buf_adds(&b, TR(c, pe_fields[step].ask_ru, pe_fields[step].ask_en));
+	buf_adds(&b, pe_fields[step].required ? TR(c, "\n/cancel — выйти",
+	    "\n/cancel to leave") : TR(c, "\n/skip — пропустить, /cancel — выйти",
+	    "\n/skip to skip, /cancel to leave"));
+	rc = reply(c, b.ptr, NULL);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+pe_new_cmd(struct ctx *c)
+{
+	struct form_field ff[FORM_MAX];
+	struct partner p;
+	struct dialog d;
+	struct buf err;
+	unsigned touched = 0;
+	char e[512];
+	int n, rc;
+
+	if (c->args[0] == '\0') {
+		memset(&d, 0, sizeof(d));
+		d.user_id = c->user_id;
+		d.chat_id = c->chat_id;
+		str_copy(d.kind, sizeof(d.kind), "partner_new");
+		d.updated_at = c->now;
+		if (dialog_start(c->db, &d) == -1)
+			return -1;
+		if (reply(c, TR(c, "🆕 <b>Новый партнёр</b>. Отвечайте на вопросы по одному.",
+		    "🆕 <b>New partner</b>. Answer the questions one by one."), NULL) == -1)
+			return -1;
+		return pe_ask(c, 0);
+	}
+	n = form_parse(c->args, ff, FORM_MAX, c->lang, e, sizeof(e));
+	buf_init(&err, 0);
+	if (n == -1) {
+		buf_add_html(&err, e);
+		buf_addc(&err, '\n');
+		rc = pe_form_errors(c, "partner_new", &err);
+		goto out;
+	}
+	memset(&p, 0, sizeof(p));
+	p.branches = 1;
+	if (pe_apply_form(c, &p, ff, n, 1, &touched, &err) > 0) {
+		rc = pe_form_errors(c, "partner_new", &err);
+		goto out;
+	}
+	rc = pe_create(c, &p);
+out:
+	buf_release(&err);
+	return rc;
+}
+
+/* The creation dialog: each answer is validated and kept; the last one creates the partner. */
+static int
+pe_new_step(struct ctx *c, const struct dialog *d, const char *text, int skip)
+{
+	struct partner p;
+	char e[512];
+	size_t i;
+
+	if (d->step < 0 || (size_t)d->step >= NFIELDS)
+		return dialog_end(c->db, c->user_id, c->chat_id);
+	i = (size_t)d->step;
+	if (skip && pe_fields[i].required)
+		return reply(c, TR(c, "Это поле обязательно — ответьте или /cancel.",
+		    "This field is required: answer or /cancel."), NULL);
+	if (!skip) {
+		struct buf b;
+		int rc;
+
+		memset(&p, 0, sizeof(p));
+		if (pe_fields[i].apply(c, &p, text, e, sizeof(e)) == -1) {
+			buf_init(&b, 0);
+			buf_adds(&b, "⚠️ ");
+			buf_add_html(&b, e);
+			buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.",
+			    "\nTry again or /cancel."));
+			rc = reply(c, b.ptr, NULL);
+			buf_release(&b);
+			return rc;
+		}
+		if (dialog_put(c->db, c->user_id, c->chat_id, pe_fields[i].key, text) == -1)
+			return -1;
+	}
+	if (i + 1 < NFIELDS) {
+		if (dialog_set_step(c->db, c->user_id, c->chat_id, (int)i + 1) == -1)
+			return -1;
+		return pe_ask(c, i + 1);
+	}
+	/* the last answer: build the partner from the kept answers (validated again) */
+	memset(&p, 0, sizeof(p));
+	p.branches = 1;
+	for (i = 0; i < NFIELDS; i++) {
+		char v[1024];
+		int r = dialog_value(c->db, c->user_id, c->chat_id, pe_fields[i].key, v, sizeof(v));
+
+		if (r == -1)
+			return -1;
+		if (r == 1 && pe_fields[i].apply(c, &p, v, e, sizeof(e)) == -1)
+			return -1;
+	}
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+		return -1;
+	return pe_create(c, &p);
+}
+
+static int
+pe_new_text(struct ctx *c, const struct dialog *d, const char *text)
+{
+	return pe_new_step(c, d, text, 0);
+}
+
+static int
+pe_new_skip(struct ctx *c, const struct dialog *d)
+{
+	return pe_new_step(c, d, NULL, 1);
+}
+
+/* Saves a partner whose fields in touched changed, with the audit record. 1 saved, 0 answered
+ * (a duplicate INN), -1 error. */
+static int
+pe_save(struct ctx *c, const struct partner *old, struct partner *p, unsigned touched,
+    int64_t session_id, const char *reason)
+{
+	struct buf d;
+	int64_t dup = 0;
+	size_t i;
+	int r;
+
+	r = partner_update(c->db, p, c->now, &dup);
+	if (r == -1)
+		return -1;
+	if (r == 0)
+		return pe_dup(c, dup) == -1 ? -1 : 0;
+	/* the audit says which fields changed; values only where they are not personal */
+	buf_init(&d, 1000);
+	for (i = 0; i < NFIELDS; i++) {
+		const struct pfield *f = &pe_fields[i];
+
+		if (!(touched & (1u << i)))
+			continue;
+		buf_adds(&d, d.len ? "; " : "");
+		buf_adds(&d, f->key);
+		if (strcmp(f->key, "branches") == 0)
+			buf_printf(&d, " %lld → %lld", (long long)old->branches,
+			    (long long)p->branches);
+		else if (strcmp(f->key, "users") == 0)
+			buf_printf(&d, " %lld → %lld", (long long)old->users, (long long)p->users);
+		else if (strcmp(f->key, "assigned") == 0)
+			buf_printf(&d, " %lld → %lld", (long long)old->assigned_to,
+			    (long long)p->assigned_to);
+	}
+	r = view_audit(c, p->id, "partner.edit", reason, session_id, d.ptr);
+	buf_release(&d);
+	return r == -1 ? -1 : 1;
+}
+
+static int pe_menu(struct ctx *, const struct partner *, int edit);
+
+/* /partner_edit <partner> field=value …, or the card's Edit button without fields. */
+static int
+pe_edit_cmd(struct ctx *c)
+{
+	struct form_field ff[FORM_MAX];
+	struct access_session s;
+	struct partner p, old;
+	char ref[128], e[512];
+	const char *rest;
+	struct buf err;
+	unsigned touched = 0;
+	int n, r, i, rc = -1;
+
+	rest = view_word(c->args, ref, sizeof(ref));
+	r = view_pick_partner(c, ref, &p, "pe");
+	if (r != 1)
+		return r;
+	if (*rest == '\0')
+		return pe_menu(c, &p, 0);
+	buf_init(&err, 0);
+	n = form_parse(rest, ff, FORM_MAX, c->lang, e, sizeof(e));
+	if (n == -1) {
+		buf_add_html(&err, e);
+		buf_addc(&err, '\n');
+		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		goto out;
+	}
+	old = p;
+	if (pe_apply_form(c, &p, ff, n, 0, &touched, &err) > 0) {
+		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		goto out;
+	}
+	memset(&s, 0, sizeof(s));
+	for (i = 0; i < n; i++) {
+		const struct pfield *f = pe_field(ff[i].key);
+
+		if (f != NULL && pe_is_personal(f, ff[i].value)) {
+			r = pe_need_session(c, p.id, &s);
+			if (r != 1) {
+				rc = r;
+				goto out;
+			}
+			break;
+		}
+	}
+	r = pe_save(c, &old, &p, touched, s.id, s.id ? access_reason_name(s.reason) : "");
+	if (r != 1) {
+		rc = r;
+		goto out;
+	}
+	rc = reply(c, TR(c, "✅ Сохранено.", "✅ Saved."), NULL) == -1 ? -1 :
+	    partners_show_card(c, &p, 0);
+out:
+	buf_release(&err);
+	return rc;
+}
+
+/* The Edit menu: one button per field. */
+static int
+pe_menu(struct ctx *c, const struct partner *p, int edit)
+{
+	struct buf b;
+	struct kb k;
+	size_t i;
+	int rc;
+
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "✏️ Что изменить у партнёра «", "✏️ What to change for “"));
+	buf_add_html(&b, p->name);
+	buf_adds(&b, TR(c, "»?\nИли одной строкой: <code>/partner_edit ", "”?\nOr in one line: "
+	    "<code>/partner_edit "));
+	buf_printf(&b, "%lld phone=+79161234567 users=20</code>", (long long)p->id);
+	kb_init(&k);
+	for (i = 0; i < NFIELDS; i++) {
+		if (i % 3 == 0)
+			kb_row(&k);
+		kb_button(&k, TR(c, pe_fields[i].label_ru, pe_fields[i].label_en), "pf:%lld:%s",
+		    (long long)p->id, pe_fields[i].key);
+	}
+	kb_row(&k);
+	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p->id);
+	rc = edit ? reply_edit(c, b.ptr, &k) : reply(c, b.ptr, &k);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+pe_menu_btn(struct ctx *c)
+{
+	struct partner p;
+	int r = view_button_partner(c, c->arg, &p);
+
+	return r != 1 ? r : pe_menu(c, &p, 1);
+}
+
+/* "pf:<id>:<field>": asks for the new value in a dialog. */
+static int
+pe_field_btn(struct ctx *c)
+{
+	const struct pfield *f;
+	struct access_session s;
+	struct partner p;
+	struct dialog d;
+	struct buf b;
+	const char *colon = strchr(c->arg, ':');
+	int r, rc;
+
+	r = view_button_partner(c, c->arg, &p);
+	if (r != 1)
+		return r;
+	if (colon == NULL || (f = pe_field(colon + 1)) == NULL)
+		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+	if (f->personal && (r = pe_need_session(c, p.id, &s)) != 1)
+		return r;
+	memset(&d, 0, sizeof(d));
+	d.user_id = c->user_id;
+	d.chat_id = c->chat_id;
+	str_copy(d.kind, sizeof(d.kind), "partner_edit");
+	d.subject = p.id;
+	d.updated_at = c->now;
+	if (dialog_start(c->db, &d) == -1 ||
+	    dialog_put(c->db, c->user_id, c->chat_id, "field", f->key) == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, f->ask_ru, f->ask_en));
+	buf_adds(&b, TR(c, "\n/cancel — отменить", "\n/cancel to leave"));
+	rc = reply(c, b.ptr, NULL);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+pe_edit_text(struct ctx *c, const struct dialog *d, const char *text)
+{
+	const struct pfield *f;
+	struct access_session s;
+	struct partner p, old;
+	char key[32], e[512];
+	struct buf b;
+	int r, rc;
+
+	if (dialog_value(c->db, c->user_id, c->chat_id, "field", key, sizeof(key)) != 1 ||
+	    (f = pe_field(key)) == NULL || partner_get(c->db, d->subject, &p) != 1)
+		return dialog_end(c->db, c->user_id, c->chat_id);
+	old = p;
+	if (f->apply(c, &p, text, e, sizeof(e)) == -1) {
+		buf_init(&b, 0);
+		buf_adds(&b, "⚠️ ");
+		buf_add_html(&b, e);
+		buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.", "\nTry again or /cancel."));
+		rc = reply(c, b.ptr, NULL);
+		buf_release(&b);
+		return rc;
+	}
+	memset(&s, 0, sizeof(s));
+	if (pe_is_personal(f, text) && (r = pe_need_session(c, p.id, &s)) != 1)
+		return r == -1 ? -1 : dialog_end(c->db, c->user_id, c->chat_id);
+	r = pe_save(c, &old, &p, 1u << (f - pe_fields), s.id,
+	    s.id ? access_reason_name(s.reason) : "");
+	if (r != 1)
+		return r;
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1 ||
+	    reply(c, TR(c, "✅ Сохранено.", "✅ Saved."), NULL) == -1)
+		return -1;
+	return partners_show_card(c, &p, 0);
+}
+
+/* ---- status ---------------------------------------------------------------------------- */
+
+static int
+pe_status_apply(struct ctx *c, const struct partner *p, int to, const char *reason)
+{
+	struct partner now;
+	struct buf b;
+	int r, rc;
+
+	r = partner_set_status(c->db, p->id, to, c->user_id, "", reason, c->now);
+	if (r == -1)
+		return -1;
+	buf_init(&b, 0);
+	if (r == 0) {
+		buf_printf(&b, TR(c, "Из статуса «%s» в «%s» перейти нельзя.",
+		    "“%s” cannot change to “%s”."), view_status(c, p->status), view_status(c, to));
+		rc = reply(c, b.ptr, NULL);
+		buf_release(&b);
+		return rc;
+	}
+	buf_printf(&b, "%s → %s", partner_status_name(p->status), partner_status_name(to));
+	if (view_audit(c, p->id, "partner.status", reason, 0, b.ptr) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	log_info("partner %lld: %s by user %lld", (long long)p->id, b.ptr, (long long)c->user_id);
+	buf_reset(&b);
+	buf_printf(&b, TR(c, "✅ Статус: %s → %s", "✅ Status: %s → %s"), view_status(c, p->status),
+	    view_status(c, to));
+	rc = reply(c, b.ptr, NULL);
+	buf_release(&b);
+	if (rc == -1 || partner_get(c->db, p->id, &now) != 1)
+		return -1;
+	return partners_show_card(c, &now, 0);
+}
+
+/* Blocking and archiving ask to confirm; the reason waits in the dialog. */
+static int
+pe_status_confirm(struct ctx *c, const struct partner *p, int to, const char *reason)
+{
+	struct dialog d;
+	struct buf b;
+	struct kb k;
+	int rc;
+
+	memset(&d, 0, sizeof(d));
+	d.user_id = c->user_id;
+	d.chat_id = c->chat_id;
+	str_copy(d.kind, sizeof(d.kind), "status");
+	d.step = 1;	/* waiting for the confirmation */
+	d.subject = p->id;
+	d.updated_at = c->now;
+	if (dialog_start(c->db, &d) == -1 ||
+	    dialog_put(c->db, c->user_id, c->chat_id, "to", partner_status_name(to)) == -1 ||
+	    dialog_put(c->db, c->user_id, c->chat_id, "reason", reason) == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "❗️ Подтвердите: ", "❗️ Confirm: "));
+	buf_add_html(&b, p->name);
+	buf_printf(&b, " → %s\n", view_status(c, to));
+	buf_adds(&b, TR(c, "Причина: ", "Reason: "));
+	buf_add_html(&b, reason);
+	if (to == PARTNER_BLOCKED)
+		buf_adds(&b, TR(c, "\nВход в CRM будет закрыт; выгрузка данных останется доступной.",
+		    "\nCRM login will be closed; data export stays available."));
+	kb_init(&k);
+	kb_button(&k, to == PARTNER_BLOCKED ? TR(c, "Да, заблокировать", "Yes, block") :
+	    TR(c, "Да, в архив", "Yes, archive"), "psc:%lld:%s", (long long)p->id,
+	    partner_status_name(to));
+	kb_button(&k, TR(c, "Отмена", "Cancel"), "psn:%lld", (long long)p->id);
+	rc = reply(c, b.ptr, &k);
+	buf_release(&b);
+	return rc;
+}
+
+static int
+pe_status_go(struct ctx *c, const struct partner *p, int to, const char *reason)
+{
+	if (!partner_status_allowed(p->status, to)) {
+		struct buf b;
+		int rc, s, first = 1;
+
+		buf_init(&b, 0);
+		buf_printf(&b, TR(c, "Из статуса %s можно перейти только в: ",
+		    "From %s the status can only go to: "), view_status(c, p->status));
+		for (s = 0; s < PARTNER_STATUS_COUNT; s++)
+			if (partner_status_allowed(p->status, s)) {
+				buf_adds(&b, first ? "" : ", ");
+				buf_adds(&b, partner_status_name(s));
+				first = 0;
+			}
+		rc = reply(c, b.ptr, NULL);
+		buf_release(&b);
+		return rc;
+	}
+	if (to == PARTNER_BLOCKED || to == PARTNER_ARCHIVED)
+		return pe_status_confirm(c, p, to, reason);
+	return pe_status_apply(c, p, to, reason);
+}
+
+/* /status <partner> <new status> <reason> */
+static int
+pe_status_cmd(struct ctx *c)
+{
+	char ref[128], st[64];
+	const char *reason;
+	struct partner p;
+	int r, to;
+
+	reason = view_word(view_word(c->args, ref, sizeof(ref)), st, sizeof(st));
+	if ((to = partner_status_parse(st)) < 0 || *reason == '\0')
+		return reply(c, TR(c, "Формат: <code>/status &lt;партнёр&gt; &lt;статус&gt; "
+		    "&lt;причина&gt;</code>\nСтатусы: active, suspended, blocked, archived "
+		    "(или по-русски).\nПример: <code>/status romashka suspended неоплата счёта "
+		    "2026-0012</code>", "Usage: <code>/status &lt;partner&gt; &lt;status&gt; "
+		    "&lt;reason&gt;</code>\nStatuses: active, suspended, blocked, archived."), NULL);
+	if (strlen(reason) > 500)
+		return reply(c, TR(c, "Причина: до 500 символов.", "Reason: 500 characters at most."),
+		    NULL);
+	r = view_pick_partner(c, ref, &p, "ps");
+	if (r != 1)
+		return r;
+	return pe_status_go(c, &p, to, reason);
+}
+
+/* "ps:<id>": the transitions allowed from here. */
+static int
+pe_status_btn(struct ctx *c)
+{
+	struct partner p;
+	struct buf b;
+	struct kb k;
+	int r, s, rc;
+
+	r = view_button_partner(c, c->arg, &p);
+	if (r != 1)
+		return r;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "Статус партнёра «", "The status of “"));
+	buf_add_html(&b, p.name);
+	buf_printf(&b, TR(c, "»: %s\nКуда перевести?", "”: %s\nChange it to?"),
+	    view_status(c, p.status));
+	kb_init(&k);
+	for (s = 0; s < PARTNER_STATUS_COUNT; s++)
+		if (partner_status_allowed(p.status, s))
+			kb_button(&k, view_status(c, s), "pst:%lld:%s", (long long)p.id,
+			    partner_status_name(s));
+	kb_row(&k);
+	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p.id);
+	rc = reply_edit(c, b.ptr, &k);
+	buf_release(&b);
+	return rc;
+}
+
+/* "pst:<id>:<status>": asks for the reason. */
+static int
+pe_status_to_btn(struct ctx *c)
+{
+	const char *colon = strchr(c->arg, ':');
+	struct partner p;
+	struct dialog d;
+	int r, to;
+
+	r = view_button_partner(c, c->arg, &p);
+	if (r != 1)
+		return r;
+	if (colon == NULL || (to = partner_status_parse(colon + 1)) < 0)
+		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+	memset(&d, 0, sizeof(d));
+	d.user_id = c->user_id;
+	d.chat_id = c->chat_id;
+	str_copy(d.kind, sizeof(d.kind), "status");
+	d.subject = p.id;
+	d.updated_at = c->now;
+	if (dialog_start(c->db, &d) == -1 ||
+	    dialog_put(c->db, c->user_id, c->chat_id, "to", partner_status_name(to)) == -1)
+		return -1;
+	return reply(c, TR(c, "Причина смены статуса? Например: <code>неоплата счёта 2026-0012"
+	    "</code>\n/cancel — отменить", "The reason for the change? For example: "
+	    "<code>invoice 2026-0012 unpaid</code>\n/cancel to leave"), NULL);
+}
+
+static int
+pe_status_text(struct ctx *c, const struct dialog *d, const char *text)
+{
+	char to[32];
+	struct partner p;
+
+	if (d->step == 1)
+		return reply(c, TR(c, "Подтвердите кнопкой выше или /cancel.",
+		    "Confirm with the button above or /cancel."), NULL);
+	if (strlen(text) > 500)
+		return reply(c, TR(c, "Причина: до 500 символов. Короче, пожалуйста.",
+		    "Reason: 500 characters at most."), NULL);
+	if (dialog_value(c->db, c->user_id, c->chat_id, "to", to, sizeof(to)) != 1 ||
+	    partner_get(c->db, d->subject, &p) != 1)
+		return dialog_end(c->db, c->user_id, c->chat_id);
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+		return -1;
+	return pe_status_go(c, &p, partner_status_parse(to), text);
+}
+
+/* "psc:<id>:<status>": the confirmation; the reason comes from this person's dialog. */
+static int
+pe_status_confirm_btn(struct ctx *c)
+{
+	char to[32], reason[600];
+	const char *colon = strchr(c->arg, ':');
+	struct partner p;
+	struct dialog d;
+	int r;
+
+	r = view_button_partner(c, c->arg, &p);
+	if (r != 1)
+		return r;
+	if (dialog_get(c->db, c->user_id, c->chat_id, &d) != 1 || strcmp(d.kind, "status") != 0 ||
+	    d.step != 1 || d.subject != p.id || colon == NULL ||
+	    dialog_value(c->db, c->user_id, c->chat_id, "to", to, sizeof(to)) != 1 ||
+	    strcmp(to, colon + 1) != 0 ||
+	    dialog_value(c->db, c->user_id, c->chat_id, "reason", reason, sizeof(reason)) != 1)
+		return reply_edit(c, TR(c, "Это подтверждение устарело; начните заново.",
+		    "This confirmation is stale; start again."), NULL);
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+		return -1;
+	if (reply_edit(c, TR(c, "Подтверждено.", "Confirmed."), NULL) == -1)
+		return -1;
+	return pe_status_apply(c, &p, partner_status_parse(to), reason);
+}
+
+static int
+pe_status_cancel_btn(struct ctx *c)
+{
+	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+		return -1;
+	return reply_edit(c, TR(c, "Отменено; статус не изменён.", "Cancelled; the status stays."),
+	    NULL);
+}
+
+const struct command partner_edit_commands[] = {
+	{ "partner_new", "[name=… legal=… inn=… …]", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, 0,
+	  "новый партнёр: диалог или одна строка", "a new partner: a dialog or one line",
+	  pe_new_cmd },
+	{ "partner_edit", "<партнёр> [поле=значение …]", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, 1,
+	  "изменить карточку партнёра", "change a partner's card", pe_edit_cmd },
+	{ "status", "<партнёр> <статус> <причина>", ROLE_BILLING,
+	  CMD_PARTNER | CMD_WRITES | CMD_CONFIRM, 0,
+	  "сменить статус партнёра (с причиной)", "change a partner's status (with a reason)",
+	  pe_status_cmd },
+	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
+};
+
+const struct button partner_edit_buttons[] = {
+	{ "pe", ROLE_BILLING, CMD_PARTNER, pe_menu_btn },
+	{ "pf", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_field_btn },
+	{ "ps", ROLE_BILLING, CMD_PARTNER, pe_status_btn },
+	{ "pst", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_to_btn },
+	{ "psc", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_confirm_btn },
+	{ "psn", ROLE_BILLING, CMD_PARTNER, pe_status_cancel_btn },
+	{ NULL, 0, 0, NULL },
+};
+
+const struct dialog_kind partner_edit_dialogs[] = {
+	{ "partner_new", ROLE_BILLING, pe_new_text, pe_new_skip },
+	{ "partner_edit", ROLE_BILLING, pe_edit_text, NULL },
+	{ "status", ROLE_BILLING, pe_status_text, NULL },
+	{ NULL, 0, NULL, NULL },
+};
