@@ -36,8 +36,10 @@ OBJS      := $(SRCS:%.c=$(B)/%.o)
 LIBOBJS   := $(filter-out $(B)/bot/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/unit/%.t)
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(B)/tests/bench/%)
 
-.PHONY: all deps run test unit install clean bench fuzz
+.PHONY: all deps run test unit install clean bench bench-bin fuzz
 all: $(B)/backoffice
 
 $(B)/%.o: %.c
@@ -59,6 +61,14 @@ $(B)/tests/unit/%.t: tests/unit/%.c tests/tap.h $(B)/libbackoffice.a
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbackoffice.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
+
+# Compiled benchmarks (tests/bench/*.c): linked like the unit tests, run by tests/bench/run.
+$(B)/tests/bench/%: tests/bench/%.c $(B)/libbackoffice.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  BENCH   $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libbackoffice.a $(LDLIBS)
+
+bench-bin: $(BENCH_BINS)
 
 # libFuzzer targets (clang): the library built with coverage and ASan in build-fuzz/, one binary
 # per tests/fuzz/fuzz_*.c. tests/fuzz.t runs each briefly on its seed corpus; run longer by hand:
@@ -89,7 +99,7 @@ test: deps
 	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/fuzz.t \
 	    tests/integration/*.t
 
-bench: all
+bench: all bench-bin
 	tests/bench/run
 
 install: all
@@ -101,4 +111,4 @@ install: all
 clean:
 	rm -rf $(B)
 
--include $(OBJS:.o=.d) $(UNIT_BINS:.t=.d)
+-include $(OBJS:.o=.d) $(UNIT_BINS:.t=.d) $(BENCH_BINS:=.d)
