@@ -3,8 +3,8 @@
  * a terminal instead of Telegram. Each line typed becomes an update; the worker handles it; the
  * outbox is drained to the screen. Buttons are numbered and pressed by typing the number.
  *
- * A bare number presses a button of the latest message that has buttons, while the latest
- * message in this chat has them; otherwise it is sent as text (an answer in a dialog).
+ * A bare number presses a button of the latest message in the current chat when it has
+ * buttons; otherwise it is sent as text (an answer in a dialog).
  *
  *   :as ID       act as another user (their private chat)
  *   :chat ID     act in another chat (a negative id is a group)
@@ -28,6 +28,7 @@
 #include "storage/storage.h"
 
 #define CONSOLE_BUTTONS 100
+#define CONSOLE_CHATS 16
 #define DEMO_USER 100000001
 
 struct console_button {
@@ -45,12 +46,35 @@ struct console {
 	int64_t		 next_message_id;	/* ids the "sent" messages get */
 	int64_t		 next_callback;
 	int		 color;
-	/* the most recent keyboard: pressing a number presses one of these */
-	struct console_button buttons[CONSOLE_BUTTONS];
-	int		 nbuttons;
-	int64_t		 kb_chat;
-	int64_t		 kb_message_id;
+	/* per chat, the buttons of its latest message: typing a number there presses one */
+	struct console_kb {
+		int64_t	 chat;
+		int64_t	 message_id;
+		int	 n;
+		struct console_button b[CONSOLE_BUTTONS];
+	} kbs[CONSOLE_CHATS];
+	int		 nkbs;
 };
+
+/* The keyboard slot of a chat (the oldest slot is reused when all are taken). */
+static struct console_kb *
+console_kb(struct console *c, int64_t chat)
+{
+	int i;
+
+	for (i = 0; i < c->nkbs; i++)
+		if (c->kbs[i].chat == chat)
+			return &c->kbs[i];
+	if (c->nkbs < CONSOLE_CHATS)
+		i = c->nkbs++;
+	else {
+		memmove(&c->kbs[0], &c->kbs[1], sizeof(c->kbs[0]) * (CONSOLE_CHATS - 1));
+		i = CONSOLE_CHATS - 1;
+	}
+	memset(&c->kbs[i], 0, sizeof(c->kbs[i]));
+	c->kbs[i].chat = chat;
+	return &c->kbs[i];
+}
 
 static const char *
 console_style(struct console *c, const char *code)
@@ -101,8 +125,10 @@ static void
 console_keyboard(struct console *c, cJSON *markup, int64_t chat, int64_t message_id)
 {
 	cJSON *rows = cJSON_GetObjectItemCaseSensitive(markup, "inline_keyboard"), *row, *b;
+	struct console_kb *k = console_kb(c, chat);
 	int n = 0;
 
+	k->n = 0;
 	if (!cJSON_IsArray(rows) || cJSON_GetArraySize(rows) == 0)
 		return;
 	cJSON_ArrayForEach(row, rows) {
@@ -113,17 +139,16 @@ console_keyboard(struct console *c, cJSON *markup, int64_t chat, int64_t message
 
 			if (n >= CONSOLE_BUTTONS || !cJSON_IsString(t) || !cJSON_IsString(d))
 				continue;
-			str_copy(c->buttons[n].text, sizeof(c->buttons[n].text), t->valuestring);
-			str_copy(c->buttons[n].data, sizeof(c->buttons[n].data), d->valuestring);
+			str_copy(k->b[n].text, sizeof(k->b[n].text), t->valuestring);
+			str_copy(k->b[n].data, sizeof(k->b[n].data), d->valuestring);
 			n++;
 			printf("%s[%d]%s %s   ", console_style(c, "\033[33m"), n,
 			    console_style(c, "\033[0m"), t->valuestring);
 		}
 		putchar('\n');
 	}
-	c->nbuttons = n;
-	c->kb_chat = chat;
-	c->kb_message_id = message_id;
+	k->n = n;
+	k->message_id = message_id;
 }
 
 /* Shows one outgoing call; returns the message id it "got". */
@@ -155,12 +180,12 @@ console_show(struct console *c, const struct outbox_row *r)
 			    console_style(c, "\033[0m"));
 		if (cJSON_IsString(text))
 			console_print_html(c, text->valuestring);
-		/* numbers press the buttons of the latest message here; a new message without
+		/* numbers press the buttons of the chat's latest message; a new message without
 		 * buttons makes numbers plain text again (answers such as "2" in a dialog) */
 		if (mk != NULL)
 			console_keyboard(c, mk, r->chat_id, id);
-		else if (!edit && r->chat_id == c->chat_id)
-			c->nbuttons = 0;
+		else if (!edit)
+			console_kb(c, r->chat_id)->n = 0;
 	} else if (strcmp(r->method, "answerCallbackQuery") == 0) {
 		if (cJSON_IsString(text))
 			printf("%s💬 %s%s\n", console_style(c, "\033[2m"), text->valuestring,
@@ -248,22 +273,22 @@ console_submit(struct console *c, char *json)
 }
 
 static void
-console_press(struct console *c, int n)
+console_press(struct console *c, const struct console_kb *k, int n)
 {
 	char cbid[32];
 
-	printf("%s▶ %s%s\n", console_style(c, "\033[2m"), c->buttons[n - 1].text,
+	printf("%s▶ %s%s\n", console_style(c, "\033[2m"), k->b[n - 1].text,
 	    console_style(c, "\033[0m"));
 	snprintf(cbid, sizeof(cbid), "console-%lld", (long long)++c->next_callback);
-	console_submit(c, update_json_callback(0, c->user_id, c->username, c->name, c->kb_chat,
-	    c->kb_chat < 0 ? "supergroup" : "private", c->kb_message_id, cbid,
-	    c->buttons[n - 1].data));
+	console_submit(c, update_json_callback(0, c->user_id, c->username, c->name, k->chat,
+	    k->chat < 0 ? "supergroup" : "private", k->message_id, cbid, k->b[n - 1].data));
 }
 
 /* Returns 1 to quit. */
 static int
 console_line(struct console *c, char *line)
 {
+	struct console_kb *k;
 	int64_t v;
 	char *arg;
 
@@ -285,11 +310,12 @@ console_line(struct console *c, char *line)
 			console_help();
 		return 0;
 	}
-	if (str_to_i64(line, &v) == 0 && c->nbuttons > 0) {
-		if (v >= 1 && v <= c->nbuttons)
-			console_press(c, (int)v);
+	k = console_kb(c, c->chat_id);
+	if (str_to_i64(line, &v) == 0 && k->n > 0) {
+		if (v >= 1 && v <= k->n)
+			console_press(c, k, (int)v);
 		else
-			printf("нет кнопки %lld (кнопки 1–%d)\n", (long long)v, c->nbuttons);
+			printf("нет кнопки %lld (кнопки 1–%d)\n", (long long)v, k->n);
 		return 0;
 	}
 	console_submit(c, update_json_message(0, c->user_id, c->username, c->name, c->chat_id,

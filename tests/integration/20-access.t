@@ -15,12 +15,14 @@ require_binary()
 GROUP = -1001234567890
 
 # What /help lists for each role. A new command joins its roles' sets here.
+EVERYONE = {"start", "help", "whoami", "cancel", "partners", "partner", "team"}
 ROLE_COMMANDS = {
-    "superadmin": {"start", "help", "whoami"},
-    "support": {"start", "help", "whoami"},
-    "developer": {"start", "help", "whoami"},
-    "billing": {"start", "help", "whoami"},
-    "manager": {"start", "help", "whoami"},
+    "superadmin": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end",
+                              "grant", "revoke", "audit", "audit_verify"},
+    "support": EVERYONE | {"access", "access_end"},
+    "developer": EVERYONE,
+    "billing": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end"},
+    "manager": EVERYONE,
 }
 # The role's button on an access request and the name /whoami uses.
 ROLE_TITLE = {"superadmin": "суперадмин", "support": "поддержка", "developer": "разработчик",

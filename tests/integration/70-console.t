@@ -61,13 +61,14 @@ with Bot(None) as bot:
           "the grant is in the database")
 
     # --- the gate holds in the console too ---
-    r = bot.run_cli(["console"], input=":as 556\n/start\n2\n/whoami\n")
+    # 556 goes to the admin's chat in the console and presses the request's button himself
+    r = bot.run_cli(["console"], input=":as 556\n/start\n:chat 100000001\n2\n:chat 556\n/whoami\n")
     seg = segments(r.stdout)
     seg += [""] * (1 - len(seg))
-    like(seg[0], r"\[2\] разработчик", "556 asks for access")
-    like(seg[0], r"▶ разработчик\n💬 ⛔ Недостаточно прав", "556 pressing the request's button himself: refused")
-    like(seg[0], r"доступ только для сотрудников", "and 556 is still a stranger")
-    unlike(seg[0], r"Доступ выдан", "nothing was granted")
+    like(r.stdout, r"\[2\] разработчик", "556 asks for access")
+    like(r.stdout, r"▶ разработчик\n💬 ⛔ Недостаточно прав", "556 pressing the request's button himself: refused")
+    like(r.stdout, r"доступ только для сотрудников", "and 556 is still a stranger")
+    unlike(r.stdout, r"Доступ выдан", "nothing was granted")
     is_eq(bot.sql("SELECT role FROM member_roles WHERE user_id = 556"), [], "556 has no role")
     like(r.stderr, r"warn: refused button 'areq_ok' for user 556", "the refusal is a warning on stderr")
     unlike(r.stderr, r"error", "but no error")
@@ -79,11 +80,12 @@ with Bot(None) as bot:
     like(r.stdout, r":quit\s+выйти", "the help lists :quit")
     quiet(r, ":foo")
 
-    r = bot.run_cli(["console"], input=":as %d\n:who\n7\n/whoami\n:quit\n/help\n" % SUPPORT)
+    r = bot.run_cli(["console"], input=":as %d\n:who\n7\n/whoami\n/partners\n99\n:quit\n/help\n" % SUPPORT)
     is_eq(r.rc, 0, ":quit exits 0")
     like(r.stdout, r"вы: Игорь Петров @igor_support \(id %d\), чат %d \(личный\)" % (SUPPORT, SUPPORT),
          ":as and :who show the demo support member")
-    like(r.stdout, r"нет кнопки 7", "a number with no such button says so")
+    like(r.stdout, r"Я понимаю команды", "a number where the last message has no buttons is text")
+    like(r.stdout, r"нет кнопки 99 \(кнопки 1–\d+\)", "a number with no such button says so")
     like(r.stdout, r"Роли: поддержка", "/whoami as the support member")
     unlike(r.stdout, r"Команды", "nothing after :quit ran")
     quiet(r, ":who/:quit")
