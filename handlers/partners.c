@@ -55,7 +55,7 @@ partners_card_text(struct ctx *c, const struct partner *p, const struct access_s
 	buf_add_html(b, p->slug);
 	buf_adds(b, "</code>\n");
 	if (p->legal_name[0]) {
-		buf_add_html(b, p->legal_name);
+		view_legal_name(p, clear, b);
 		buf_addc(b, '\n');
 	}
 	buf_adds(b, TR(c, "ИНН: ", "INN: "));
@@ -262,8 +262,9 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 		buf_add_html(&b, rows[i].name);
 		buf_printf(&b, "</b> · #%lld", (long long)rows[i].id);
 		if (rows[i].legal_name[0]) {
+			/* lists open no session: a sole trader's name stays masked here */
 			buf_adds(&b, " · ");
-			buf_add_html(&b, rows[i].legal_name);
+			view_legal_name(&rows[i], 0, &b);
 		}
 		snprintf(label, sizeof(label), "%d. %s", offset + i + 1, rows[i].name);
 		if (i % 2 == 0)

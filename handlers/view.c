@@ -276,3 +276,28 @@ view_word(const char *s, char *word, size_t wordsz)
 		s++;
 	return s;
 }
+
+/* A sole trader's legal name is a person's name ("ИП Иванов Иван Иванович"): personal data,
+ * masked outside an access session like the contact person. */
+int
+view_sole_trader(const struct partner *p)
+{
+	return strlen(p->inn) == 12 || strncmp(p->legal_name, "ИП ", strlen("ИП ")) == 0;
+}
+
+void
+view_legal_name(const struct partner *p, int clear, struct buf *b)
+{
+	char m[300];
+
+	if (clear || !view_sole_trader(p)) {
+		buf_add_html(b, p->legal_name);
+		return;
+	}
+	if (strncmp(p->legal_name, "ИП ", strlen("ИП ")) == 0) {
+		buf_adds(b, "ИП ");
+		mask_person(p->legal_name + strlen("ИП "), m, sizeof(m));
+	} else
+		mask_person(p->legal_name, m, sizeof(m));
+	buf_add_html(b, m);
+}
