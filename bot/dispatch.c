@@ -197,11 +197,21 @@ out:
 	return rc;
 }
 
+/* A button obeys the same places as a command: partner data never in a group, other buttons
+ * in groups only in the configured chats (a forged press in any other group does nothing). */
+static int
+dispatch_button_place_ok(struct ctx *c, const struct button *btn)
+{
+	if (!c->is_group)
+		return 1;
+	return !(btn->flags & (CMD_PARTNER | CMD_PRIVATE)) && dispatch_team_chat(c);
+}
+
 /* The press was already answered; here only the work. */
 static int
 dispatch_button(struct ctx *c, const struct button *btn)
 {
-	if (btn == NULL)
+	if (btn == NULL || !dispatch_button_place_ok(c, btn))
 		return 0;
 	if (!gate_allows(c->is_member, c->roles, btn->perm))
 		return c->is_member && (btn->flags & CMD_PARTNER) ?
@@ -321,6 +331,12 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 			log_warn("refused button '%s' for user %lld (roles %#x)", c.verb,
 			    (long long)c.user_id, c.roles);
 			text = TR(&c, "⛔ Недостаточно прав", "⛔ Not allowed");
+			alert = 1;
+		} else if (!dispatch_button_place_ok(&c, btn)) {
+			log_warn("refused button '%s' for user %lld in chat %lld", c.verb,
+			    (long long)c.user_id, (long long)c.chat_id);
+			text = TR(&c, "Эта кнопка работает только в личном чате с ботом",
+			    "This button works only in a private chat with the bot");
 			alert = 1;
 		}
 		if (db_begin(db) == -1)

@@ -1,8 +1,8 @@
 /*
- * audit.c — reading the audit log: /audit [partner] [@member] [N days] (paginated), the card's
- * Audit button, /audit_verify (walks the hash chain and names the first broken record), and the
- * daily job that posts the chain head to the audit chat, so the head also lives outside the
- * database.
+ * audit.c — reading the audit log: /audit [partner] [@member] [N days] (paginated; a number of
+ * 7+ digits is a member's Telegram id unless it is a valid INN), the card's Audit button,
+ * /audit_verify (walks the hash chain and names the first broken record), and the daily job
+ * that posts the chain head to the audit chat, so the head also lives outside the database.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -145,7 +145,8 @@ audit_cmd(struct ctx *c)
 		rest = view_word(rest, w, sizeof(w));
 		if ((days = audit_days(w)) > 0) {
 			since = c->now - days * 86400;
-		} else if (w[0] == '@' || (str_to_i64(w, &v) == 0 && v >= 1000000)) {
+		} else if (w[0] == '@' || (str_to_i64(w, &v) == 0 && v >= 1000000 &&
+		    !inn_checksum_ok(w))) {
 			/* a member: @username, or a Telegram id (they are large numbers) */
 			r = team_find(c->db, w, &m);
 			if (r == -1)

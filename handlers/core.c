@@ -275,6 +275,15 @@ core_decide(struct ctx *c, int approve)
 		rc = reply_edit(c, b.ptr, NULL);
 		goto out;
 	}
+	{
+		char detail[160];
+
+		snprintf(detail, sizeof(detail), "request %lld: user %lld %s%s", (long long)id,
+		    (long long)ar.user_id, approve ? "+" : "denied", approve ? role_name(role) : "");
+		if (view_audit(c, 0, approve ? "team.grant" : "team.request_deny", "access request",
+		    0, detail) == -1)
+			goto out;
+	}
 	if (approve) {
 		if (team_upsert(c->db, ar.user_id, ar.username, ar.name, c->now) == -1 ||
 		    team_grant(c->db, ar.user_id, role, c->user_id, c->now) == -1 ||

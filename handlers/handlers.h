@@ -191,8 +191,7 @@ void	 view_reason(struct ctx *, const struct access_session *, struct buf *);
 int	 view_pick_partner(struct ctx *, const char *query, struct partner *, const char *verb);
 int	 view_button_partner(struct ctx *, const char *arg, struct partner *);
 const char *view_word(const char *s, char *word, size_t wordsz);
-/* A sole trader's legal name is a person's name: personal data. */
-int	 view_sole_trader(const struct partner *);
+/* A sole trader's legal name is a person's name: personal data, masked unless clear. */
 void	 view_legal_name(const struct partner *, int clear, struct buf *);
 
 /* partners.c — /partners, /partner, the card. */

@@ -2,11 +2,13 @@
  * partner_edit.c — creating and changing partners: /partner_new (a guided dialog, or a one-line
  * form for those who know the fields), /partner_edit, and the status state machine (/status and
  * the card's Status button). Every value is validated at this boundary; a wrong one gets a
- * message naming the field, the problem and an example. Personal fields change only inside a
- * writable access session; every change is audited with its reason.
+ * message naming the field, the problem and an example. A card changes only inside a writable
+ * access session, whose reason is the change's "why" in the audit log; a status change carries
+ * its own reason.
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "handlers/handlers.h"
 
@@ -16,7 +18,6 @@
 struct pfield {
 	const char	*key;		/* the one-line form's name, and the dialog's value key */
 	const char	*label_ru, *label_en;
-	int		 personal;	/* personal data: needs a writable session to change */
 	int		 required;	/* at creation */
 	const char	*ask_ru, *ask_en;	/* the dialog's question, with an example */
 	int		(*apply)(struct ctx *, struct partner *, const char *, char *, size_t);
@@ -111,38 +112,38 @@ pe_notes(struct ctx *c, struct partner *p, const char *v, char *err, size_t errs
 
 /* In the order the creation dialog asks. */
 static const struct pfield pe_fields[] = {
-	{ "name", "Название", "Name", 0, 1,
+	{ "name", "Название", "Name", 1,
 	  "Как называется партнёр? Например: <code>Ромашка</code>",
 	  "The partner's name? For example: <code>Romashka</code>", pe_name },
-	{ "legal", "Юрлицо", "Legal entity", 0, 1,
+	{ "legal", "Юрлицо", "Legal entity", 1,
 	  "Юрлицо полностью? Например: <code>ООО «Ромашка»</code> или <code>ИП Иванов Иван "
 	  "Иванович</code>", "The legal entity? For example: <code>OOO Romashka</code>", pe_legal },
-	{ "inn", "ИНН", "INN", 0, 0,
+	{ "inn", "ИНН", "INN", 0,
 	  "ИНН (10 цифр у организации, 12 у ИП)? Например: <code>7707083893</code>",
 	  "The INN (10 digits, 12 for a sole trader)? For example: <code>7707083893</code>",
 	  pe_inn },
-	{ "contact", "Контактное лицо", "Contact person", 1, 0,
+	{ "contact", "Контактное лицо", "Contact person", 0,
 	  "Контактное лицо? Например: <code>Иван Петров</code>",
 	  "The contact person? For example: <code>Ivan Petrov</code>", pe_contact },
-	{ "phone", "Телефон", "Phone", 1, 0,
+	{ "phone", "Телефон", "Phone", 0,
 	  "Телефон? Например: <code>+7 916 123-45-67</code>",
 	  "The phone? For example: <code>+7 916 123-45-67</code>", pe_phone },
-	{ "email", "Email", "Email", 1, 0,
+	{ "email", "Email", "Email", 0,
 	  "Email? Например: <code>ivan@romashka.ru</code>",
 	  "The email? For example: <code>ivan@romashka.ru</code>", pe_email },
-	{ "branches", "Филиалов", "Branches", 0, 0,
+	{ "branches", "Филиалов", "Branches", 0,
 	  "Сколько филиалов? Например: <code>2</code>", "How many branches? For example: "
 	  "<code>2</code>", pe_branches },
-	{ "users", "Пользователей", "Users", 0, 0,
+	{ "users", "Пользователей", "Users", 0,
 	  "Сколько пользователей в CRM? Например: <code>15</code>",
 	  "How many CRM users? For example: <code>15</code>", pe_users },
-	{ "connected", "Дата подключения", "Connected on", 0, 0,
+	{ "connected", "Дата подключения", "Connected on", 0,
 	  "Дата подключения? Например: <code>01.09.2025</code> (пропустить — сегодня)",
 	  "The connection date? For example: <code>2025-09-01</code> (skip: today)", pe_connected },
-	{ "assigned", "Ответственный", "Assigned to", 0, 0,
+	{ "assigned", "Ответственный", "Assigned to", 0,
 	  "Ответственный сотрудник? Например: <code>@anna_admin</code>",
 	  "The team member in charge? For example: <code>@anna_admin</code>", pe_assigned },
-	{ "notes", "Заметки", "Notes", 1, 0,
+	{ "notes", "Заметки", "Notes", 0,
 	  "Заметки (видны только при открытом доступе)?",
 	  "Notes (shown only with data access open)?", pe_notes },
 };
@@ -170,13 +171,6 @@ pe_field_list(struct buf *b)
 	}
 }
 
-/* A sole trader's INN is personal data as well. */
-static int
-pe_is_personal(const struct pfield *f, const char *value)
-{
-	return f->personal || (strcmp(f->key, "inn") == 0 && strlen(value) == 12);
-}
-
 /* A writable session for the partner: 1 yes; 0 no (the person was told how to open one). */
 static int
 pe_need_session(struct ctx *c, int64_t partner_id, struct access_session *s)
@@ -191,9 +185,10 @@ pe_need_session(struct ctx *c, int64_t partner_id, struct access_session *s)
 		return 1;
 	kb_init(&k);
 	kb_button(&k, TR(c, "🔓 Открыть данные", "🔓 Open data"), "pd:%lld", (long long)partner_id);
-	return reply(c, TR(c, "Личные данные меняются только при открытом доступе с причиной. "
-	    "Откройте доступ и повторите.", "Personal data changes only with data access open "
-	    "for a reason. Open it and try again."), &k) == -1 ? -1 : 0;
+	return reply(c, TR(c, "Карточка меняется только при открытом доступе к данным — с причиной, "
+	    "которая попадёт в аудит. Откройте доступ и повторите.", "A card changes only with "
+	    "data access open, for a reason that goes to the audit log. Open it and try again."), &k)
+	    == -1 ? -1 : 0;
 }
 
 /* Answers a duplicate INN. */
@@ -221,6 +216,19 @@ pe_dup(struct ctx *c, int64_t holder)
 	return rc;
 }
 
+/* Today in the configured zone, as the UTC midnight dates are stored at. */
+static int64_t
+pe_today(int64_t now)
+{
+	time_t t = (time_t)now;
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = 0;
+	return (int64_t)timegm(&tm);
+}
+
 /* Creates the partner, opens the creator's session (reason: onboarding), audits, shows it. */
 static int
 pe_create(struct ctx *c, struct partner *p)
@@ -231,7 +239,7 @@ pe_create(struct ctx *c, struct partner *p)
 	int r;
 
 	if (p->connected_on == 0)
-		p->connected_on = c->now - c->now % 86400;
+		p->connected_on = pe_today(c->now);
 	slug_from_name(p->name, p->slug, sizeof(p->slug));
 	p->status = PARTNER_ACTIVE;
 	r = partner_insert(c->db, p, c->now, &dup);
@@ -304,6 +312,7 @@ pe_apply_form(struct ctx *c, struct partner *p, const struct form_field *ff, int
 	return bad;
 }
 
+/* cmd is HTML already (it goes into <code> as it is). */
 static int
 pe_form_errors(struct ctx *c, const char *cmd, struct buf *err)
 {
@@ -450,13 +459,13 @@ pe_new_skip(struct ctx *c, const struct dialog *d)
 	return pe_new_step(c, d, NULL, 1);
 }
 
-/* Saves a partner whose fields in touched changed, with the audit record. 1 saved, 0 answered
- * (a duplicate INN), -1 error. */
+/* Saves a partner whose fields in touched changed, with the audit record (the session's reason
+ * is the why). 1 saved, 0 answered (a duplicate INN), -1 error. */
 static int
 pe_save(struct ctx *c, const struct partner *old, struct partner *p, unsigned touched,
-    int64_t session_id, const char *reason)
+    const struct access_session *s)
 {
-	struct buf d;
+	struct buf d, why;
 	int64_t dup = 0;
 	size_t i;
 	int r;
@@ -484,7 +493,14 @@ pe_save(struct ctx *c, const struct partner *old, struct partner *p, unsigned to
 			buf_printf(&d, " %lld → %lld", (long long)old->assigned_to,
 			    (long long)p->assigned_to);
 	}
-	r = view_audit(c, p->id, "partner.edit", reason, session_id, d.ptr);
+	buf_init(&why, 600);
+	buf_adds(&why, access_reason_name(s->reason));
+	if (s->reason_text[0]) {
+		buf_adds(&why, ": ");
+		buf_adds(&why, s->reason_text);
+	}
+	r = view_audit(c, p->id, "partner.edit", why.ptr, s->id, d.ptr);
+	buf_release(&why);
 	buf_release(&d);
 	return r == -1 ? -1 : 1;
 }
@@ -502,7 +518,7 @@ pe_edit_cmd(struct ctx *c)
 	const char *rest;
 	struct buf err;
 	unsigned touched = 0;
-	int n, r, i, rc = -1;
+	int n, r, rc = -1;
 
 	rest = view_word(c->args, ref, sizeof(ref));
 	r = view_pick_partner(c, ref, &p, "pe");
@@ -515,28 +531,19 @@ pe_edit_cmd(struct ctx *c)
 	if (n == -1) {
 		buf_add_html(&err, e);
 		buf_addc(&err, '\n');
-		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		rc = pe_form_errors(c, "partner_edit &lt;партнёр&gt;", &err);
 		goto out;
 	}
 	old = p;
 	if (pe_apply_form(c, &p, ff, n, 0, &touched, &err) > 0) {
-		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		rc = pe_form_errors(c, "partner_edit &lt;партнёр&gt;", &err);
 		goto out;
 	}
-	memset(&s, 0, sizeof(s));
-	for (i = 0; i < n; i++) {
-		const struct pfield *f = pe_field(ff[i].key);
-
-		if (f != NULL && pe_is_personal(f, ff[i].value)) {
-			r = pe_need_session(c, p.id, &s);
-			if (r != 1) {
-				rc = r;
-				goto out;
-			}
-			break;
-		}
+	if ((r = pe_need_session(c, p.id, &s)) != 1) {
+		rc = r;
+		goto out;
 	}
-	r = pe_save(c, &old, &p, touched, s.id, s.id ? access_reason_name(s.reason) : "");
+	r = pe_save(c, &old, &p, touched, &s);
 	if (r != 1) {
 		rc = r;
 		goto out;
@@ -603,7 +610,7 @@ pe_field_btn(struct ctx *c)
 		return r;
 	if (colon == NULL || (f = pe_field(colon + 1)) == NULL)
 		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
-	if (f->personal && (r = pe_need_session(c, p.id, &s)) != 1)
+	if ((r = pe_need_session(c, p.id, &s)) != 1)
 		return r;
 	memset(&d, 0, sizeof(d));
 	d.user_id = c->user_id;
@@ -645,11 +652,10 @@ pe_edit_text(struct ctx *c, const struct dialog *d, const char *text)
 		buf_release(&b);
 		return rc;
 	}
-	memset(&s, 0, sizeof(s));
-	if (pe_is_personal(f, text) && (r = pe_need_session(c, p.id, &s)) != 1)
+	/* the session may have ended while the person was typing */
+	if ((r = pe_need_session(c, p.id, &s)) != 1)
 		return r == -1 ? -1 : dialog_end(c->db, c->user_id, c->chat_id);
-	r = pe_save(c, &old, &p, 1u << (f - pe_fields), s.id,
-	    s.id ? access_reason_name(s.reason) : "");
+	r = pe_save(c, &old, &p, 1u << (f - pe_fields), &s);
 	if (r != 1)
 		return r;
 	if (dialog_end(c->db, c->user_id, c->chat_id) == -1 ||
@@ -875,6 +881,7 @@ pe_status_confirm_btn(struct ctx *c)
 		return r;
 	if (dialog_get(c->db, c->user_id, c->chat_id, &d) != 1 || strcmp(d.kind, "status") != 0 ||
 	    d.step != 1 || d.subject != p.id || colon == NULL ||
+	    c->now - d.updated_at > DIALOG_TTL ||
 	    dialog_value(c->db, c->user_id, c->chat_id, "to", to, sizeof(to)) != 1 ||
 	    strcmp(to, colon + 1) != 0 ||
 	    dialog_value(c->db, c->user_id, c->chat_id, "reason", reason, sizeof(reason)) != 1)
@@ -890,7 +897,13 @@ pe_status_confirm_btn(struct ctx *c)
 static int
 pe_status_cancel_btn(struct ctx *c)
 {
-	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
+	struct dialog d;
+	int r = dialog_get(c->db, c->user_id, c->chat_id, &d);
+
+	if (r == -1)
+		return -1;
+	/* only this confirmation's dialog: another one the person opened since stays */
+	if (r == 1 && strcmp(d.kind, "status") == 0 && dialog_end(c->db, c->user_id, c->chat_id) == -1)
 		return -1;
 	return reply_edit(c, TR(c, "Отменено; статус не изменён.", "Cancelled; the status stays."),
 	    NULL);

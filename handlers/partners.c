@@ -129,6 +129,39 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
 		kb_button(k, TR(c, "🔓 Открыть данные", "🔓 Open data"), "pd:%lld", (long long)p->id);
 }
 
+/*
+ * Support works only inside a session bound to a ticket: without one, not even the masked card
+ * or its history. 1 go on; 0 refused (answered, audited); -1 error.
+ */
+static int
+partners_support_gate(struct ctx *c, const struct partner *p, int edit)
+{
+	struct access_session s;
+	struct buf b;
+	struct kb k;
+	int r, rc;
+
+	if (c->roles & (ROLE_SUPERADMIN | ROLE_BILLING | ROLE_DEVELOPER | ROLE_MANAGER))
+		return 1;
+	r = view_session(c, p->id, &s);
+	if (r != 0)
+		return r;
+	if (view_audit(c, p->id, "partner.deny", "no access session", 0, "card") == -1)
+		return -1;
+	kb_init(&k);
+	kb_button(&k, TR(c, "🔓 Указать тикет", "🔓 Give the ticket"), "pd:%lld", (long long)p->id);
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "Карточка партнёра «", "The card of “"));
+	buf_add_html(&b, p->name);
+	buf_adds(&b, TR(c, "» открывается поддержке только по тикету. Укажите номер тикета: "
+	    "кнопкой ниже или командой <code>/access ", "” opens to support only for a ticket. "
+	    "Give its number with the button below or <code>/access "));
+	buf_printf(&b, "%lld ticket T-123</code>", (long long)p->id);
+	rc = edit ? reply_edit(c, b.ptr, &k) : reply(c, b.ptr, &k);
+	buf_release(&b);
+	return rc == -1 ? -1 : 0;
+}
+
 int
 partners_show_card(struct ctx *c, const struct partner *p, int edit)
 {
@@ -138,28 +171,11 @@ partners_show_card(struct ctx *c, const struct partner *p, int edit)
 	char reason[600];
 	int r, rc = -1;
 
+	if ((r = partners_support_gate(c, p, edit)) != 1)
+		return r;
 	r = view_session(c, p->id, &s);
 	if (r == -1)
 		return -1;
-	/* Support works only inside a session bound to a ticket: no session, no card. */
-	if (r == 0 && !(c->roles & (ROLE_SUPERADMIN | ROLE_BILLING | ROLE_DEVELOPER |
-	    ROLE_MANAGER))) {
-		if (view_audit(c, p->id, "partner.deny", "no access session", 0, "card") == -1)
-			return -1;
-		kb_init(&k);
-		kb_button(&k, TR(c, "🔓 Указать тикет", "🔓 Give the ticket"), "pd:%lld",
-		    (long long)p->id);
-		buf_init(&b, 0);
-		buf_adds(&b, TR(c, "Карточка партнёра «", "The card of “"));
-		buf_add_html(&b, p->name);
-		buf_adds(&b, TR(c, "» открывается поддержке только по тикету. Укажите номер тикета: "
-		    "кнопкой ниже или командой <code>/access ", "” opens to support only for a "
-		    "ticket. Give its number with the button below or <code>/access "));
-		buf_printf(&b, "%lld ticket T-123</code>", (long long)p->id);
-		rc = edit ? reply_edit(c, b.ptr, &k) : reply(c, b.ptr, &k);
-		buf_release(&b);
-		return rc;
-	}
 	buf_init(&b, 0);
 	if (r == 1) {
 		struct buf rb;
@@ -218,12 +234,15 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 	struct kb k;
 	int n, total, i, rc = -1;
 
-	n = partner_list(c->db, status, text, offset, LIST_PAGE, rows, &total);
+	n = partner_list(c->db, status, text, view_may_open_pd(c), offset, LIST_PAGE,
+	    rows, &total);
 	if (n == -1)
 		return -1;
 	buf_init(&detail, 512);
-	buf_printf(&detail, "status=%s text=%s offset=%d",
-	    status >= 0 ? partner_status_name(status) : "any", text, offset);
+	/* the search text may be a person's name: the audit keeps only its length */
+	buf_printf(&detail, "status=%s search=%zu chars offset=%d",
+	    status >= 0 ? partner_status_name(status) : "any", utf8_chars(text, strlen(text)),
+	    offset);
 	if (view_audit(c, 0, "partner.list", "", 0, detail.ptr) == -1) {
 		buf_release(&detail);
 		return -1;
@@ -256,7 +275,7 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 	buf_addc(&b, '\n');
 	kb_init(&k);
 	for (i = 0; i < n; i++) {
-		char label[300];
+		char label[300], name[200];
 
 		buf_printf(&b, "\n%d. %s <b>", offset + i + 1, view_status(c, rows[i].status));
 		buf_add_html(&b, rows[i].name);
@@ -266,7 +285,8 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 			buf_adds(&b, " · ");
 			view_legal_name(&rows[i], 0, &b);
 		}
-		snprintf(label, sizeof(label), "%d. %s", offset + i + 1, rows[i].name);
+		str_copy(name, sizeof(name), rows[i].name);	/* a button label stays short */
+		snprintf(label, sizeof(label), "%d. %s", offset + i + 1, name);
 		if (i % 2 == 0)
 			kb_row(&k);
 		kb_button(&k, label, "p:%lld", (long long)rows[i].id);
@@ -355,6 +375,8 @@ partners_history_btn(struct ctx *c)
 	r = view_button_partner(c, c->arg, &p);
 	if (r != 1)
 		return r;
+	if ((r = partners_support_gate(c, &p, 1)) != 1)
+		return r;
 	n = partner_history(c->db, p.id, h, HISTORY_MAX);
 	if (n == -1 || view_audit(c, p.id, "partner.history", "", 0, "status history") == -1)
 		return -1;
@@ -375,7 +397,8 @@ partners_history_btn(struct ctx *c)
 			buf_adds(&b, TR(c, "правило ", "rule "));
 			buf_add_html(&b, h[i].rule);
 		}
-		if (h[i].reason[0]) {
+		/* a typed reason may name people: shown to those who may see personal data */
+		if (h[i].reason[0] && view_may_open_pd(c)) {
 			buf_adds(&b, "\n    ");
 			buf_add_html(&b, h[i].reason);
 		}

@@ -145,6 +145,14 @@ team_change(struct ctx *c, struct member *m, unsigned role, int grant, int edit)
 	buf_release(&d);
 	if (r == -1 || menu_refresh(c->app, c->db, m->user_id) == -1)
 		goto out;
+	/* a revoked role ends the member's access sessions: they open anew under the roles left */
+	if (!grant) {
+		int n = access_close(c->db, m->user_id, 0, c->now);
+
+		if (n == -1 || (n > 0 && view_audit(c, 0, "access.close", "role revoked", 0,
+		    "sessions of the member closed") == -1))
+			goto out;
+	}
 	log_info("user %lld: role %s %s by user %lld", (long long)m->user_id, role_name(role),
 	    grant ? "granted" : "revoked", (long long)c->user_id);
 	buf_adds(&b, grant ? "✅ " : "➖ ");

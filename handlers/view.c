@@ -161,12 +161,24 @@ view_may_open_pd(const struct ctx *c)
 	return (c->roles & (ROLE_SUPERADMIN | ROLE_BILLING | ROLE_SUPPORT)) != 0;
 }
 
+/* The session is weighed against the person's roles now, not when it was opened: a member
+ * demoted to support keeps only ticket sessions, and only to read. */
 int
 view_session(struct ctx *c, int64_t partner_id, struct access_session *s)
 {
+	int r;
+
 	if (!view_may_open_pd(c))
 		return 0;
-	return access_current(c->db, c->user_id, partner_id, c->now, s);
+	r = access_current(c->db, c->user_id, partner_id, c->now, s);
+	if (r != 1)
+		return r;
+	if (!(c->roles & (ROLE_SUPERADMIN | ROLE_BILLING))) {
+		if (s->reason != REASON_TICKET)
+			return 0;
+		s->writable = 0;
+	}
+	return 1;
 }
 
 void
@@ -198,7 +210,7 @@ view_pick_partner(struct ctx *c, const char *query, struct partner *p, const cha
 	struct kb k;
 	int n, i, rc;
 
-	n = partner_lookup(c->db, query, ids, VIEW_CHOICES + 1);
+	n = partner_lookup(c->db, query, view_may_open_pd(c), ids, VIEW_CHOICES + 1);
 	if (n == -1)
 		return -1;
 	if (n == 1)
@@ -221,11 +233,12 @@ view_pick_partner(struct ctx *c, const char *query, struct partner *p, const cha
 		    "\n(the first %d; narrow the search)"), VIEW_CHOICES);
 	kb_init(&k);
 	for (i = 0; i < n && i < VIEW_CHOICES; i++) {
-		char label[300];
+		char label[300], name[200];
 
 		if (partner_get(c->db, ids[i], &q) != 1)
 			continue;
-		snprintf(label, sizeof(label), "%s · #%lld", q.name, (long long)q.id);
+		str_copy(name, sizeof(name), q.name);	/* a button label stays short */
+		snprintf(label, sizeof(label), "%s · #%lld", name, (long long)q.id);
 		kb_button(&k, label, "%s:%lld", verb, (long long)q.id);
 		kb_row(&k);
 	}
@@ -279,18 +292,12 @@ view_word(const char *s, char *word, size_t wordsz)
 
 /* A sole trader's legal name is a person's name ("ИП Иванов Иван Иванович"): personal data,
  * masked outside an access session like the contact person. */
-int
-view_sole_trader(const struct partner *p)
-{
-	return strlen(p->inn) == 12 || strncmp(p->legal_name, "ИП ", strlen("ИП ")) == 0;
-}
-
 void
 view_legal_name(const struct partner *p, int clear, struct buf *b)
 {
 	char m[300];
 
-	if (clear || !view_sole_trader(p)) {
+	if (clear || !partner_is_sole_trader(p)) {
 		buf_add_html(b, p->legal_name);
 		return;
 	}
@@ -298,6 +305,6 @@ view_legal_name(const struct partner *p, int clear, struct buf *b)
 		buf_adds(b, "ИП ");
 		mask_person(p->legal_name + strlen("ИП "), m, sizeof(m));
 	} else
-		mask_person(p->legal_name, m, sizeof(m));
+		mask_person(p->legal_name, m, sizeof(m));	/* the legal form is masked too */
 	buf_add_html(b, m);
 }

@@ -114,15 +114,18 @@ static const char *const db_migrations[] = {
 
 	/* 2: partners, their status history, access sessions, the audit log, dialogs, saved list
 	 * filters. */
-	/* name_key is text_fold(name + " " + legal_name), searched by fragment; sort_key is
-	 * text_fold(name), the list order. The two indexes cover the scans of search and listing.
-	 * An INN is unique when present; an empty one is stored as NULL. */
+	/* name_key is text_fold(name + " " + legal_name), searched by fragment — except that a
+	 * sole trader's legal name is a person's name: it goes to pd_key instead, searched only by
+	 * those who may see personal data. sort_key is text_fold(name), the list order. The two
+	 * indexes cover the scans of search and listing. An INN is unique when present; an empty
+	 * one is stored as NULL. */
 	"CREATE TABLE partners ("
 	"  id          INTEGER PRIMARY KEY,"
 	"  slug        TEXT NOT NULL UNIQUE,"
 	"  name        TEXT NOT NULL,"
 	"  name_key    TEXT NOT NULL,"
 	"  sort_key    TEXT NOT NULL,"
+	"  pd_key      TEXT NOT NULL DEFAULT '',"
 	"  legal_name  TEXT NOT NULL DEFAULT '',"
 	"  inn         TEXT UNIQUE CHECK (inn <> ''),"
 	"  contact_name TEXT NOT NULL DEFAULT '',"
@@ -140,8 +143,8 @@ static const char *const db_migrations[] = {
 	"  created_at  INTEGER NOT NULL,"
 	"  updated_at  INTEGER NOT NULL"
 	") STRICT;"
-	"CREATE INDEX partners_name ON partners(sort_key, name_key);"
-	"CREATE INDEX partners_status_name ON partners(status, sort_key, name_key);"
+	"CREATE INDEX partners_name ON partners(sort_key, name_key, pd_key);"
+	"CREATE INDEX partners_status_name ON partners(status, sort_key, name_key, pd_key);"
 	/* actor 0 is a rule, named in rule. */
 	"CREATE TABLE partner_status_history ("
 	"  id          INTEGER PRIMARY KEY,"

@@ -105,26 +105,42 @@ partner_fill(sqlite3_stmt *st, struct partner *p)
 	p->updated_at = sqlite3_column_int64(st, 18);
 }
 
-/* The derived search and sort keys of a card (each PARTNER_KEY_MAX bytes). */
+int
+partner_is_sole_trader(const struct partner *p)
+{
+	char key[64];
+
+	if (strlen(p->inn) == 12)
+		return 1;
+	text_fold(p->legal_name, key, sizeof(key));
+	return strncmp(key, "ип ", strlen("ип ")) == 0 ||
+	    strncmp(key, "индивидуальный предприниматель", strlen("индивидуальный предприниматель"))
+	    == 0;
+}
+
+/* The derived keys of a card (each PARTNER_KEY_MAX bytes): the public search key, the sort key,
+ * and the personal one (a sole trader's legal name). */
 static void
-partner_keys(const struct partner *p, char *name_key, char *sort_key)
+partner_keys(const struct partner *p, char *name_key, char *sort_key, char *pd_key)
 {
 	char both[PARTNER_KEY_MAX];
+	int sole = partner_is_sole_trader(p);
 
-	snprintf(both, sizeof(both), "%s %s", p->name, p->legal_name);
+	snprintf(both, sizeof(both), "%s %s", p->name, sole ? "" : p->legal_name);
 	text_fold(both, name_key, PARTNER_KEY_MAX);
 	text_fold(p->name, sort_key, PARTNER_KEY_MAX);
+	text_fold(sole ? p->legal_name : "", pd_key, PARTNER_KEY_MAX);
 }
 
 /*
  * Binds a card's columns by number, the same in the insert and the update: ?1 id, ?2 slug,
  * ?3 name, ?4 name_key, ?5 sort_key, ?6 legal_name, ?7 inn (NULL when empty), ?8 contact_name,
  * ?9 phone, ?10 email, ?11 status, ?12 connected_on, ?13 plan, ?14 next_payment_on,
- * ?15 paid_through, ?16 branches, ?17 users, ?18 assigned_to, ?19 notes, ?20 now.
+ * ?15 paid_through, ?16 branches, ?17 users, ?18 assigned_to, ?19 notes, ?20 now, ?21 pd_key.
  */
 static int
 partner_bind(struct db *db, sqlite3_stmt *st, const struct partner *p, const char *name_key,
-    const char *sort_key, int64_t now)
+    const char *sort_key, const char *pd_key, int64_t now)
 {
 	return db_bound(db, st, sqlite3_bind_int64(st, 1, p->id) | db_bind_str(st, 2, p->slug) |
 	    db_bind_str(st, 3, p->name) | db_bind_str(st, 4, name_key) |
@@ -135,7 +151,8 @@ partner_bind(struct db *db, sqlite3_stmt *st, const struct partner *p, const cha
 	    db_bind_str(st, 13, p->plan) | sqlite3_bind_int64(st, 14, p->next_payment_on) |
 	    sqlite3_bind_int64(st, 15, p->paid_through) | sqlite3_bind_int64(st, 16, p->branches) |
 	    sqlite3_bind_int64(st, 17, p->users) | sqlite3_bind_int64(st, 18, p->assigned_to) |
-	    db_bind_str(st, 19, p->notes) | sqlite3_bind_int64(st, 20, now));
+	    db_bind_str(st, 19, p->notes) | sqlite3_bind_int64(st, 20, now) |
+	    db_bind_str(st, 21, pd_key));
 }
 
 /* Who holds inn, other than partner self: 1 someone (*holder), 0 nobody or no INN, -1 error. */
@@ -197,7 +214,7 @@ partner_slug_pick(struct db *db, char *slug, size_t slugsz)
 int
 partner_insert(struct db *db, struct partner *p, int64_t now, int64_t *dup)
 {
-	char name_key[PARTNER_KEY_MAX], sort_key[PARTNER_KEY_MAX];
+	char name_key[PARTNER_KEY_MAX], sort_key[PARTNER_KEY_MAX], pd_key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
 	int r;
 
@@ -209,13 +226,13 @@ partner_insert(struct db *db, struct partner *p, int64_t now, int64_t *dup)
 		return r == 1 ? 0 : -1;
 	if (partner_slug_pick(db, p->slug, sizeof(p->slug)) == -1)
 		return -1;
-	partner_keys(p, name_key, sort_key);
+	partner_keys(p, name_key, sort_key, pd_key);
 	st = db_stmt(db, "INSERT INTO partners(slug, name, name_key, sort_key, legal_name, inn,"
 	    " contact_name, phone, email, status, connected_on, plan, next_payment_on,"
-	    " paid_through, branches, users, assigned_to, notes, created_at, updated_at)"
+	    " paid_through, branches, users, assigned_to, notes, created_at, updated_at, pd_key)"
 	    " VALUES (?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-	    " ?19, ?20, ?20)");
-	if (st == NULL || partner_bind(db, st, p, name_key, sort_key, now) == -1 ||
+	    " ?19, ?20, ?20, ?21)");
+	if (st == NULL || partner_bind(db, st, p, name_key, sort_key, pd_key, now) == -1 ||
 	    db_run(db, st) == -1) {
 		db_done(st);
 		return -1;
@@ -229,19 +246,19 @@ partner_insert(struct db *db, struct partner *p, int64_t now, int64_t *dup)
 int
 partner_update(struct db *db, const struct partner *p, int64_t now, int64_t *dup)
 {
-	char name_key[PARTNER_KEY_MAX], sort_key[PARTNER_KEY_MAX];
+	char name_key[PARTNER_KEY_MAX], sort_key[PARTNER_KEY_MAX], pd_key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
 	int r;
 
 	if ((r = partner_inn_holder(db, p->inn, p->id, dup)) != 0)
 		return r == 1 ? 0 : -1;
-	partner_keys(p, name_key, sort_key);
+	partner_keys(p, name_key, sort_key, pd_key);
 	st = db_stmt(db, "UPDATE partners SET slug = coalesce(nullif(?2, ''), slug), name = ?3,"
 	    " name_key = ?4, sort_key = ?5, legal_name = ?6, inn = ?7, contact_name = ?8,"
 	    " phone = ?9, email = ?10, connected_on = ?12, plan = ?13, next_payment_on = ?14,"
 	    " paid_through = ?15, branches = ?16, users = ?17, assigned_to = ?18, notes = ?19,"
-	    " updated_at = ?20 WHERE id = ?1");
-	if (st == NULL || partner_bind(db, st, p, name_key, sort_key, now) == -1 ||
+	    " updated_at = ?20, pd_key = ?21 WHERE id = ?1");
+	if (st == NULL || partner_bind(db, st, p, name_key, sort_key, pd_key, now) == -1 ||
 	    db_step(db, st) == -1) {
 		db_done(st);
 		return -1;
@@ -283,7 +300,7 @@ partner_all_digits(const char *s, size_t n)
 
 /* Exact matches of a folded query by id, slug and INN (in that order, without repeats). */
 static int
-partner_lookup_exact(struct db *db, const char *key, int64_t *out, int max)
+partner_lookup_exact(struct db *db, const char *key, int personal, int64_t *out, int max)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT id, 0 FROM partners WHERE id = ?1"
@@ -296,8 +313,8 @@ partner_lookup_exact(struct db *db, const char *key, int64_t *out, int max)
 		num = 0;
 	if (st == NULL || db_bound(db, st, (num > 0 ? sqlite3_bind_int64(st, 1, num) :
 	    sqlite3_bind_null(st, 1)) | db_bind_str(st, 2, key) |
-	    db_bind_str(st, 3, partner_all_digits(key, 10) || partner_all_digits(key, 12) ?
-	    key : NULL)) == -1) {
+	    db_bind_str(st, 3, partner_all_digits(key, 10) ||
+	    (personal && partner_all_digits(key, 12)) ? key : NULL)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -318,7 +335,7 @@ partner_lookup_exact(struct db *db, const char *key, int64_t *out, int max)
  * The scan reads only the partners_name index, which holds both keys.
  */
 int
-partner_lookup(struct db *db, const char *query, int64_t *out, int max)
+partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int max)
 {
 	char key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
@@ -329,13 +346,14 @@ partner_lookup(struct db *db, const char *query, int64_t *out, int max)
 	text_fold(query, key, sizeof(key));
 	if (key[0] == '\0')
 		return 0;
-	if ((n = partner_lookup_exact(db, key, out, max)) != 0)
+	if ((n = partner_lookup_exact(db, key, personal, out, max)) != 0)
 		return n;
 	st = db_stmt(db, "SELECT id FROM partners WHERE instr(name_key, ?1) > 0"
+	    " OR (?3 AND instr(pd_key, ?1) > 0)"
 	    " ORDER BY CASE WHEN sort_key = ?1 THEN 0 WHEN instr(sort_key, ?1) = 1 THEN 1"
 	    " ELSE 2 END, sort_key, name_key, id LIMIT ?2");
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, key) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
+	    sqlite3_bind_int(st, 2, max) | sqlite3_bind_int(st, 3, personal != 0)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -346,16 +364,19 @@ partner_lookup(struct db *db, const char *query, int64_t *out, int max)
 }
 
 /* The list's filter: ?1 status (in the by-status texts only), ?2 the folded text or "" for all
- * (a fragment of the names, or a slug or INN exactly). */
-#define PARTNER_LIST_TEXT "(?2 = '' OR instr(name_key, ?2) > 0 OR slug = ?2 OR inn = ?2)"
+ * (a fragment of the names, or a slug, an INN or an id exactly), ?5 whether personal data may be
+ * matched (a sole trader's name and 12-digit INN), ?6 the text as an id (0 when not a number). */
+#define PARTNER_LIST_TEXT "(?2 = '' OR instr(name_key, ?2) > 0 OR (?5 AND instr(pd_key, ?2) > 0)" \
+	" OR slug = ?2 OR (inn = ?2 AND (?5 OR length(inn) = 10)) OR id = ?6)"
 #define PARTNER_LIST_ORDER " ORDER BY sort_key, name_key, id LIMIT ?4 OFFSET ?3"
 
 int
-partner_list(struct db *db, int status, const char *text, int offset, int max,
+partner_list(struct db *db, int status, const char *text, int personal, int offset, int max,
     struct partner *rows, int *total)
 {
 	char key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
+	int64_t id = 0;
 	int n = 0, r = 0;
 
 	if (total != NULL)
@@ -363,6 +384,8 @@ partner_list(struct db *db, int status, const char *text, int offset, int max,
 	if (offset < 0)
 		offset = 0;
 	text_fold(text ? text : "", key, sizeof(key));
+	if (str_to_i64(key, &id) == -1 || id < 0)
+		id = 0;
 	/* Separate texts with and without the status let the planner use partners_status_name. */
 	if (status >= 0)
 		st = db_stmt(db, "SELECT count(*) FROM partners WHERE status = ?1 AND "
@@ -370,7 +393,8 @@ partner_list(struct db *db, int status, const char *text, int offset, int max,
 	else
 		st = db_stmt(db, "SELECT count(*) FROM partners WHERE " PARTNER_LIST_TEXT);
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, status) |
-	    db_bind_str(st, 2, key)) == -1 || (r = db_step(db, st)) == -1) {
+	    db_bind_str(st, 2, key) | sqlite3_bind_int(st, 5, personal != 0) |
+	    sqlite3_bind_int64(st, 6, id)) == -1 || (r = db_step(db, st)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -387,7 +411,8 @@ partner_list(struct db *db, int status, const char *text, int offset, int max,
 		    PARTNER_LIST_TEXT PARTNER_LIST_ORDER);
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, status) |
 	    db_bind_str(st, 2, key) | sqlite3_bind_int(st, 3, offset) |
-	    sqlite3_bind_int(st, 4, max)) == -1) {
+	    sqlite3_bind_int(st, 4, max) | sqlite3_bind_int(st, 5, personal != 0) |
+	    sqlite3_bind_int64(st, 6, id)) == -1) {
 		db_done(st);
 		return -1;
 	}

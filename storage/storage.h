@@ -172,14 +172,14 @@ int		 partner_status_parse(const char *);	/* -1 when unknown (accepts ru and en 
 /* The transitions the state machine allows (never to the same status). */
 int		 partner_status_allowed(int from, int to);
 
-#define PARTNER_NAME_MAX 256
+#define PARTNER_NAME_MAX 832	/* 200 characters of any script, in UTF-8 */
 struct partner {
 	int64_t	 id;
 	char	 slug[64];		/* unique, lowercase latin, digits and '-' */
 	char	 name[PARTNER_NAME_MAX];	/* display name, e.g. "Ромашка" */
 	char	 legal_name[PARTNER_NAME_MAX];	/* e.g. "ООО «Ромашка»" */
 	char	 inn[16];		/* 10 digits (organisation) or 12 (sole trader: personal data) */
-	char	 contact_name[256];	/* personal data */
+	char	 contact_name[PARTNER_NAME_MAX];	/* personal data */
 	char	 phone[24];		/* personal data, normalised "+79161234567" */
 	char	 email[256];		/* personal data */
 	int	 status;		/* enum partner_status */
@@ -200,12 +200,16 @@ int	 partner_insert(struct db *, struct partner *, int64_t now, int64_t *dup);
 int	 partner_update(struct db *, const struct partner *, int64_t now, int64_t *dup);
 int	 partner_get(struct db *, int64_t id, struct partner *);	/* 1/0/-1 */
 /* Finds by id, slug or INN exactly, else by a case-insensitive fragment of the name or the legal
- * name (Cyrillic included, ё = е). Up to max ids into out, best first; returns the count or -1. */
-int	 partner_lookup(struct db *, const char *query, int64_t *out, int max);
-/* A page of the list: status -1 = any; text "" = all. Fills up to max rows (ordered by name)
- * and *total. Returns the number of rows or -1. */
-int	 partner_list(struct db *, int status, const char *text, int offset, int max,
+ * name (Cyrillic included, ё = е). Without personal, a sole trader's name and 12-digit INN are
+ * not matched (the search itself would reveal them). Up to max ids into out, best first;
+ * returns the count or -1. */
+int	 partner_lookup(struct db *, const char *query, int personal, int64_t *out, int max);
+/* A page of the list: status -1 = any; text "" = all (else as partner_lookup, or an id).
+ * Fills up to max rows (ordered by name) and *total. Returns the number of rows or -1. */
+int	 partner_list(struct db *, int status, const char *text, int personal, int offset, int max,
 	    struct partner *rows, int *total);
+/* A sole trader (12-digit INN, or a legal name "ИП …"): their legal name is a person's name. */
+int	 partner_is_sole_trader(const struct partner *);
 int64_t	 partner_count(struct db *);
 /* Changes status with its history row (actor 0 = a rule, named in rule). 1 changed, 0 not
  * allowed from the current status, -1 error. */

@@ -197,36 +197,48 @@ test_lookup(struct db *db)
 	cafe = add(db, 11, "cafe", "Кафе 100_процентов", "", "");
 	pct = add(db, 12, "pct", "Скидки 50%", "", "");
 
-	is_int(partner_lookup(db, "1", out, 16), 1, "lookup by id: one");
+	/* a sole trader's name and 12-digit INN are personal data: not searchable without it */
+	is_int(partner_lookup(db, "ёлкин", 0, out, 16), 0,
+	    "a sole trader's legal name is not matched without personal data");
+	is_int(partner_lookup(db, "ёлка", 0, out, 16), 1, "the trading name still is");
+	is_int(partner_lookup(db, "500100732259", 0, out, 16), 0,
+	    "a 12-digit INN is not matched without personal data");
+	is_int(partner_list(db, -1, "ёлкин", 0, 0, 0, NULL, &n), 0, "nor listed");
+	is_int(n, 0, "the list counts none either");
+	is_int(partner_list(db, -1, "ёлкин", 1, 0, 0, NULL, &n), 0, "with personal data...");
+	is_int(n, 1, "...the list finds the sole trader by name");
+	is_int(partner_list(db, -1, "1", 0, 0, 0, NULL, &n), 0, "the list by id");
+	ok(n >= 1, "finds the partner with that id");
+	is_int(partner_lookup(db, "1", 1, out, 16), 1, "lookup by id: one");
 	is_int(out[0], 1, "lookup by id: the partner");
-	is_int(partner_lookup(db, "romashka", out, 16), 1, "lookup by slug: one");
+	is_int(partner_lookup(db, "romashka", 1, out, 16), 1, "lookup by slug: one");
 	is_int(out[0], 1, "lookup by slug: the partner");
-	is_int(partner_lookup(db, "ROMASHKA-2", out, 16), 1, "lookup by slug ignores case");
-	is_int(partner_lookup(db, "500100732259", out, 16), 1, "lookup by INN: one");
+	is_int(partner_lookup(db, "ROMASHKA-2", 1, out, 16), 1, "lookup by slug ignores case");
+	is_int(partner_lookup(db, "500100732259", 1, out, 16), 1, "lookup by INN: one");
 	is_int(out[0], 1, "lookup by INN: the holder");
-	is_int(partner_lookup(db, "ромаш", out, 16), 3, "\"ромаш\" finds the three Ромашки");
+	is_int(partner_lookup(db, "ромаш", 1, out, 16), 3, "\"ромаш\" finds the three Ромашки");
 	is_int(out[0], 1, "a name starting with the query first: Ромашка Плюс");
 	is_int(out[1], 4, "then by name: Другая ромашка");
 	is_int(out[2], 5, "then Третья ромашка");
-	is_int(partner_lookup(db, "ромашка плюс", out, 16), 1, "a longer fragment narrows");
-	is_int(partner_lookup(db, "ООО «РОМАШКА", out, 16), 0,
+	is_int(partner_lookup(db, "ромашка плюс", 1, out, 16), 1, "a longer fragment narrows");
+	is_int(partner_lookup(db, "ООО «РОМАШКА", 1, out, 16), 0,
 	    "the old legal name is gone after the update");
-	is_int(partner_lookup(db, "ао «ромашка", out, 16), 1, "the legal name is searched");
-	is_int(partner_lookup(db, "ЁЛКА", out, 16), 1, "\"ЁЛКА\" finds Ёлка");
+	is_int(partner_lookup(db, "ао «ромашка", 1, out, 16), 1, "the legal name is searched");
+	is_int(partner_lookup(db, "ЁЛКА", 1, out, 16), 1, "\"ЁЛКА\" finds Ёлка");
 	is_int(out[0], elka, "the one found is Ёлка");
-	is_int(partner_lookup(db, "елка", out, 16), 1, "\"елка\" finds Ёлка (ё = е)");
-	is_int(partner_lookup(db, "ёлкин", out, 16), 1, "the legal name with ё");
-	is_int(partner_lookup(db, "  ёлка  ", out, 16), 1, "spaces around are ignored");
-	is_int(partner_lookup(db, "%", out, 16), 1, "\"%\" is a plain character");
+	is_int(partner_lookup(db, "елка", 1, out, 16), 1, "\"елка\" finds Ёлка (ё = е)");
+	is_int(partner_lookup(db, "ёлкин", 1, out, 16), 1, "the legal name with ё");
+	is_int(partner_lookup(db, "  ёлка  ", 1, out, 16), 1, "spaces around are ignored");
+	is_int(partner_lookup(db, "%", 1, out, 16), 1, "\"%\" is a plain character");
 	is_int(out[0], pct, "it finds only the name with %");
-	is_int(partner_lookup(db, "_", out, 16), 1, "\"_\" is a plain character");
+	is_int(partner_lookup(db, "_", 1, out, 16), 1, "\"_\" is a plain character");
 	is_int(out[0], cafe, "it finds only the name with _");
-	is_int(partner_lookup(db, "0_п", out, 16), 1, "a fragment around _");
-	is_int(partner_lookup(db, "50%", out, 16), 1, "a fragment ending in %");
-	is_int(partner_lookup(db, "нет такого", out, 16), 0, "no match: 0");
-	is_int(partner_lookup(db, "", out, 16), 0, "an empty query: 0");
-	is_int(partner_lookup(db, "без", out, 1), 1, "max bounds the count");
-	n = partner_lookup(db, "999", out, 16);
+	is_int(partner_lookup(db, "0_п", 1, out, 16), 1, "a fragment around _");
+	is_int(partner_lookup(db, "50%", 1, out, 16), 1, "a fragment ending in %");
+	is_int(partner_lookup(db, "нет такого", 1, out, 16), 0, "no match: 0");
+	is_int(partner_lookup(db, "", 1, out, 16), 0, "an empty query: 0");
+	is_int(partner_lookup(db, "без", 1, out, 1), 1, "max bounds the count");
+	n = partner_lookup(db, "999", 1, out, 16);
 	is_int(n, 0, "an unknown id that no name contains: 0");
 }
 
@@ -236,24 +248,24 @@ test_list(struct db *db)
 	struct partner rows[4];
 	int total = -1, n;
 
-	n = partner_list(db, -1, "", 0, 4, rows, &total);
+	n = partner_list(db, -1, "", 1, 0, 4, rows, &total);
 	is_int(total, partner_count(db), "list: total of all");
 	is_int(n, 4, "list: a full first page");
 	ok(strcmp(rows[0].name, "Без слага") == 0 && strcmp(rows[1].name, "Двойник") == 0 &&
 	    strcmp(rows[2].name, "Другая ромашка") == 0 && strcmp(rows[3].name, "Ёлка") == 0,
 	    "list: ordered by the folded name (Ёлка after Д)");
-	n = partner_list(db, -1, "", 8, 4, rows, &total);
+	n = partner_list(db, -1, "", 1, 8, 4, rows, &total);
 	is_int(n, total - 8, "list: the last page is short");
-	n = partner_list(db, -1, "", 100, 4, rows, &total);
+	n = partner_list(db, -1, "", 1, 100, 4, rows, &total);
 	is_int(n, 0, "list: past the end is empty");
 	is_int(total, partner_count(db), "list: past the end still counts");
-	n = partner_list(db, -1, "РОМАШ", 1, 4, rows, &total);
+	n = partner_list(db, -1, "РОМАШ", 1, 1, 4, rows, &total);
 	is_int(total, 3, "list: text filter total");
 	is_int(n, 2, "list: text filter with an offset");
 	is_str(rows[0].name, "Ромашка Плюс", "list: text filter's second row");
-	n = partner_list(db, -1, "500100732259", 0, 4, rows, &total);
+	n = partner_list(db, -1, "500100732259", 1, 0, 4, rows, &total);
 	ok(n == 1 && total == 1 && rows[0].id == 1, "list: by INN");
-	n = partner_list(db, PARTNER_SUSPENDED, "", 0, 4, rows, &total);
+	n = partner_list(db, PARTNER_SUSPENDED, "", 1, 0, 4, rows, &total);
 	ok(n == 0 && total == 0, "list: no suspended partner yet");
 }
 
@@ -293,13 +305,13 @@ test_status(struct db *db)
 	is_int(partner_history(db, 2, h, 8), 0, "history: none for another partner");
 
 	partner_set_status(db, 2, PARTNER_SUSPENDED, 42, NULL, "r", 5010);
-	is_int(partner_list(db, PARTNER_SUSPENDED, "", 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_SUSPENDED, "", 1, 0, 4, rows, &total), 1,
 	    "list: the status filter");
 	ok(total == 1 && rows[0].id == 2, "list: the suspended one");
-	is_int(partner_list(db, PARTNER_ACTIVE, "без", 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_ACTIVE, "без", 1, 0, 4, rows, &total), 1,
 	    "list: status and text together");
 	is_int(rows[0].id, 3, "list: the active one of the two");
-	is_int(partner_list(db, PARTNER_SUSPENDED, "без", 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_SUSPENDED, "без", 1, 0, 4, rows, &total), 1,
 	    "list: status and text matching");
 }
 
