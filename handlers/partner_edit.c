@@ -170,6 +170,31 @@ pe_field_list(struct buf *b)
 	}
 }
 
+/*
+ * Applies one field's value. The validators are shared and name their kind of value ("Количество",
+ * "Имя или название"); the person is told the field instead ("Филиалов", "Юрлицо"), so two
+ * wrong counts in one form are told apart.
+ */
+static int
+pe_apply(struct ctx *c, const struct pfield *f, struct partner *p, const char *v, char *err,
+    size_t errsz)
+{
+	char e[512];
+	const char *rest;
+	struct buf b;
+
+	if (f->apply(c, p, v, e, sizeof(e)) == 0)
+		return 0;
+	rest = strstr(e, ": ");
+	buf_init(&b, errsz > 1 ? errsz - 1 : 1);
+	buf_adds(&b, TR(c, f->label_ru, f->label_en));
+	buf_adds(&b, ": ");
+	buf_adds(&b, rest ? rest + 2 : e);
+	str_copy(err, errsz, b.ptr);
+	buf_release(&b);
+	return -1;
+}
+
 /* A sole trader's INN is personal data as well. */
 static int
 pe_is_personal(const struct pfield *f, const char *value)
@@ -285,7 +310,7 @@ pe_apply_form(struct ctx *c, struct partner *p, const struct form_field *ff, int
 			bad++;
 			continue;
 		}
-		if (f->apply(c, p, ff[i].value, e, sizeof(e)) == -1) {
+		if (pe_apply(c, f, p, ff[i].value, e, sizeof(e)) == -1) {
 			buf_add_html(err, e);
 			buf_addc(err, '\n');
 			bad++;
@@ -403,7 +428,7 @@ pe_new_step(struct ctx *c, const struct dialog *d, const char *text, int skip)
 		int rc;
 
 		memset(&p, 0, sizeof(p));
-		if (pe_fields[i].apply(c, &p, text, e, sizeof(e)) == -1) {
+		if (pe_apply(c, &pe_fields[i], &p, text, e, sizeof(e)) == -1) {
 			buf_init(&b, 0);
 			buf_adds(&b, "⚠️ ");
 			buf_add_html(&b, e);
@@ -515,12 +540,12 @@ pe_edit_cmd(struct ctx *c)
 	if (n == -1) {
 		buf_add_html(&err, e);
 		buf_addc(&err, '\n');
-		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		rc = pe_form_errors(c, "partner_edit &lt;партнёр&gt;", &err);
 		goto out;
 	}
 	old = p;
 	if (pe_apply_form(c, &p, ff, n, 0, &touched, &err) > 0) {
-		rc = pe_form_errors(c, "partner_edit <партнёр>", &err);
+		rc = pe_form_errors(c, "partner_edit &lt;партнёр&gt;", &err);
 		goto out;
 	}
 	memset(&s, 0, sizeof(s));
@@ -636,7 +661,7 @@ pe_edit_text(struct ctx *c, const struct dialog *d, const char *text)
 	    (f = pe_field(key)) == NULL || partner_get(c->db, d->subject, &p) != 1)
 		return dialog_end(c->db, c->user_id, c->chat_id);
 	old = p;
-	if (f->apply(c, &p, text, e, sizeof(e)) == -1) {
+	if (pe_apply(c, f, &p, text, e, sizeof(e)) == -1) {
 		buf_init(&b, 0);
 		buf_adds(&b, "⚠️ ");
 		buf_add_html(&b, e);
