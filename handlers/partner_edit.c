@@ -171,6 +171,31 @@ pe_field_list(struct buf *b)
 	}
 }
 
+/*
+ * Applies one field's value. The validators are shared and name their kind of value ("Количество",
+ * "Имя или название"); the person is told the field instead ("Филиалов", "Юрлицо"), so two
+ * wrong counts in one form are told apart.
+ */
+static int
+pe_apply(struct ctx *c, const struct pfield *f, struct partner *p, const char *v, char *err,
+    size_t errsz)
+{
+	char e[512];
+	const char *rest;
+	struct buf b;
+
+	if (f->apply(c, p, v, e, sizeof(e)) == 0)
+		return 0;
+	rest = strstr(e, ": ");
+	buf_init(&b, errsz > 1 ? errsz - 1 : 1);
+	buf_adds(&b, TR(c, f->label_ru, f->label_en));
+	buf_adds(&b, ": ");
+	buf_adds(&b, rest ? rest + 2 : e);
+	str_copy(err, errsz, b.ptr);
+	buf_release(&b);
+	return -1;
+}
+
 /* A writable session for the partner: 1 yes; 0 no (the person was told how to open one). */
 static int
 pe_need_session(struct ctx *c, int64_t partner_id, struct access_session *s)
@@ -293,7 +318,7 @@ pe_apply_form(struct ctx *c, struct partner *p, const struct form_field *ff, int
 			bad++;
 			continue;
 		}
-		if (f->apply(c, p, ff[i].value, e, sizeof(e)) == -1) {
+		if (pe_apply(c, f, p, ff[i].value, e, sizeof(e)) == -1) {
 			buf_add_html(err, e);
 			buf_addc(err, '\n');
 			bad++;
@@ -412,7 +437,7 @@ pe_new_step(struct ctx *c, const struct dialog *d, const char *text, int skip)
 		int rc;
 
 		memset(&p, 0, sizeof(p));
-		if (pe_fields[i].apply(c, &p, text, e, sizeof(e)) == -1) {
+		if (pe_apply(c, &pe_fields[i], &p, text, e, sizeof(e)) == -1) {
 			buf_init(&b, 0);
 			buf_adds(&b, "⚠️ ");
 			buf_add_html(&b, e);
@@ -643,7 +668,7 @@ pe_edit_text(struct ctx *c, const struct dialog *d, const char *text)
 	    (f = pe_field(key)) == NULL || partner_get(c->db, d->subject, &p) != 1)
 		return dialog_end(c->db, c->user_id, c->chat_id);
 	old = p;
-	if (f->apply(c, &p, text, e, sizeof(e)) == -1) {
+	if (pe_apply(c, f, &p, text, e, sizeof(e)) == -1) {
 		buf_init(&b, 0);
 		buf_adds(&b, "⚠️ ");
 		buf_add_html(&b, e);
