@@ -235,7 +235,7 @@ with Fake() as fake, Bot(fake) as bot:
     eid = 5
     old_phone = parts[eid][5]
     got = say("/partner_edit %d phone=+79165554433" % eid)
-    like(got[0]["plain"] if got else "", r"Личные данные меняются только при открытом доступе",
+    like(got[0]["plain"] if got else "", r"Карточка меняется только при открытом доступе к данным",
          "/partner_edit of a phone without a session: asked to open data access")
     is_eq(data_of(got[0] if got else {}, "Открыть данные"), "pd:%d" % eid, "with the «Открыть данные» button")
     is_eq(bot.sql_value("SELECT phone FROM partners WHERE id = ?", (eid,)), old_phone, "the phone is unchanged")

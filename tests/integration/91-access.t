@@ -208,6 +208,39 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     got = say(ADMIN, "/access_end")
     like(text_of(got), r"Открытых доступов нет", "a second /access_end: nothing open")
 
+    # --- search does not reveal what masking hides --------------------------------------------
+    sole = bot.sql("SELECT id, legal_name, inn FROM partners WHERE length(inn) = 12 LIMIT 1")[0]
+    surname = sole[1].split()[1]          # "ИП Егоров Евгений …" → "Егоров"
+    got = say(DEV, "/partners %s" % surname)
+    unlike(text_of(got), r"#%d\b" % sole[0], "a developer's search by a sole trader's surname finds nothing")
+    got = say(DEV, "/partner %s" % sole[2])
+    like(text_of(got), r"не найден", "nor by the sole trader's 12-digit INN")
+    got = say(ADMIN, "/partners %s" % surname)
+    like(text_of(got), r"#%d\b" % sole[0], "while a superadmin finds the sole trader by name")
+    rows = bot.sql("SELECT detail FROM audit_log WHERE action = 'partner.list' ORDER BY id DESC LIMIT 2")
+    ok(rows and all(surname not in r[0] for r in rows), "the search text is not kept in the audit log",
+       repr(rows))
+
+    # --- a partner button pressed in a group does nothing there -----------------------------------
+    n = len(fake.requests("answerCallbackQuery"))
+    fake.callback(ADMIN, 1, "p:%d" % pid, chat_id=-1001234)
+    ans = fake.wait_requests("answerCallbackQuery", n + 1)
+    like(str(ans[-1]["params"] if ans else ""), r"только в личном чате",
+         "a forged card button in a group is answered with a refusal")
+    ok(not [m for m in fake.sent(-1001234) if m["plain"].startswith("🏢")], "and no card reaches the group")
+
+    # --- a revoked role ends the member's sessions -------------------------------------------------
+    say(ADMIN, "/grant %d billing" % SUPPORT, 1)
+    got = say(SUPPORT, "/access %d billing сверка" % pid)
+    ok(card(got) and phone_shown(phone) in card(got)["plain"], "support with billing opens a billing session")
+    say(ADMIN, "/revoke %d billing" % SUPPORT, 1)
+    got = say(SUPPORT, "/partner %d" % pid)
+    ok(card(got) is None and re.search(r"только по тикету", text_of(got)),
+       "after the revoke, support alone: the billing session is gone and a ticket is asked for")
+    is_eq(bot.sql_value("SELECT count(*) FROM access_sessions WHERE user_id = ? AND closed_at IS NULL "
+                        "AND expires_at > strftime('%%s','now')" % (), (SUPPORT,)), 0,
+          "no open session is left for the member")
+
     # --- sessions expire ----------------------------------------------------------------------
     got = say(ADMIN, "/access %d billing" % pid)
     ok(card(got) and phone_shown(phone) in card(got)["plain"], "111 opens #%d: clear" % pid)

@@ -103,7 +103,8 @@ with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
     a0 = head()
     say(ADMIN, "/partner_edit %d phone=+79169998877 branches=4" % demo, 2)
     rows = new_rows(a0)
-    is_eq(rows[0][:6], ("partner.edit", ADMIN, "superadmin", demo, "billing", s), "partner.edit with the session's reason")
+    is_eq(rows[0][:6], ("partner.edit", ADMIN, "superadmin", demo, "billing: сверка оплат", s),
+          "partner.edit with the session's reason and its text")
     like(rows[0][6], r"^phone; branches \d+ → 4$", "its detail names the fields (and the count's change)")
     ok(all("9998877" not in str(r) for r in bot.sql("SELECT * FROM audit_log")), "the new phone is in no audit record")
 
