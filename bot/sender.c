@@ -282,6 +282,9 @@ sender_thread(void *arg)
 
 	if ((db = app_thread_db(a, "sender")) == NULL)
 		return NULL;
+	/* the sender's marks are cheap to lose in a power cut (a resend), costly to fsync each */
+	if (db_relax_sync(db) == -1)
+		log_warn("sender: synchronous=NORMAL refused; every mark is synced");
 	n = outbox_recover(db);
 	if (n > 0)
 		log_warn("outbox: %d message(s) were being sent when the bot stopped; sending again "

@@ -351,7 +351,7 @@ partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int
 	st = db_stmt(db, "SELECT id FROM partners WHERE instr(name_key, ?1) > 0"
 	    " OR (?3 AND instr(pd_key, ?1) > 0)"
 	    " ORDER BY CASE WHEN sort_key = ?1 THEN 0 WHEN instr(sort_key, ?1) = 1 THEN 1"
-	    " ELSE 2 END, sort_key, name_key, id LIMIT ?2");
+	    " ELSE 2 END, sort_key, name_key, pd_key, id LIMIT ?2");
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, key) |
 	    sqlite3_bind_int(st, 2, max) | sqlite3_bind_int(st, 3, personal != 0)) == -1) {
 		db_done(st);
@@ -368,7 +368,7 @@ partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int
  * matched (a sole trader's name and 12-digit INN), ?6 the text as an id (0 when not a number). */
 #define PARTNER_LIST_TEXT "(?2 = '' OR instr(name_key, ?2) > 0 OR (?5 AND instr(pd_key, ?2) > 0)" \
 	" OR slug = ?2 OR (inn = ?2 AND (?5 OR length(inn) = 10)) OR id = ?6)"
-#define PARTNER_LIST_ORDER " ORDER BY sort_key, name_key, id LIMIT ?4 OFFSET ?3"
+#define PARTNER_LIST_ORDER " ORDER BY sort_key, name_key, pd_key, id LIMIT ?4 OFFSET ?3"
 
 int
 partner_list(struct db *db, int status, const char *text, int personal, int offset, int max,

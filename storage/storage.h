@@ -18,6 +18,8 @@ struct db;
 struct db	*db_open(const char *path, char *errbuf, size_t errsz);
 void		 db_close(struct db *);
 int		 db_begin(struct db *);		/* BEGIN IMMEDIATE */
+/* Commits of this connection survive a crash but not a power cut (no fsync each). */
+int		 db_relax_sync(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
 int		 db_schema_version(struct db *);	/* PRAGMA user_version */
