@@ -144,8 +144,7 @@ access_reasons_btn(struct ctx *c)
 		kb_button(&k, c->lang == LANG_EN ? en[i] : ru[i], "pr:%lld:%s", (long long)p.id,
 		    access_reason_name(i));
 	}
-	kb_row(&k);
-	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p.id);
+	view_back_to_card(c, &k, p.id);
 	rc = reply_edit(c, b.ptr, &k);
 	buf_release(&b);
 	return rc;
@@ -157,24 +156,16 @@ access_reason_btn(struct ctx *c)
 {
 	const char *colon = strchr(c->arg, ':');
 	struct partner p;
-	struct dialog d;
 	int r, reason;
 
 	r = view_button_partner(c, c->arg, &p);
 	if (r != 1)
 		return r;
 	if (colon == NULL || (reason = access_reason_parse(colon + 1)) < 0)
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+		return view_damaged(c);
 	if (reason != REASON_TICKET && reason != REASON_OTHER && !access_support_only(c))
 		return access_open_for(c, &p, reason, "");
-	memset(&d, 0, sizeof(d));
-	d.user_id = c->user_id;
-	d.chat_id = c->chat_id;
-	str_copy(d.kind, sizeof(d.kind), "access");
-	d.subject = p.id;
-	d.updated_at = c->now;
-	if (dialog_start(c->db, &d) == -1 ||
-	    dialog_put(c->db, c->user_id, c->chat_id, "reason", access_reason_name(reason)) == -1)
+	if (view_dialog_start(c, "access", p.id, 0, "reason", access_reason_name(reason)) == -1)
 		return -1;
 	return reply(c, reason == REASON_TICKET ?
 	    TR(c, "Номер тикета? Например: <code>T-123</code>\n/cancel — отменить",

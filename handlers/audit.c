@@ -107,11 +107,8 @@ audit_show(struct ctx *c, int64_t partner_id, int64_t actor, int64_t since, int 
 	if (qid > 0 && offset + n < total)
 		kb_button(&k, TR(c, "Старее ▶", "Older ▶"), "al:%lld:%d", (long long)qid,
 		    offset + AUDIT_PAGE);
-	if (partner_id) {
-		kb_row(&k);
-		kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld",
-		    (long long)partner_id);
-	}
+	if (partner_id)
+		view_back_to_card(c, &k, partner_id);
 	rc = edit ? reply_edit(c, b.ptr, &k) : reply(c, b.ptr, &k);
 	buf_release(&b);
 out:
@@ -189,31 +186,17 @@ audit_partner_btn(struct ctx *c)
 static int
 audit_page_btn(struct ctx *c)
 {
-	char kind[32], text[128], num[24];
 	long long pid, actor, since;
-	const char *colon = strchr(c->arg, ':');
-	int64_t qid, off;
-	size_t n = colon ? (size_t)(colon - c->arg) : 0;
+	char text[128];
+	int64_t qid;
+	int r, off;
 
-	if (n == 0 || n >= sizeof(num))
-		goto damaged;
-	memcpy(num, c->arg, n);
-	num[n] = '\0';
-	if (str_to_i64(num, &qid) == -1 || str_to_i64(colon + 1, &off) == -1 || off < 0 ||
-	    off > 10000000)
-		goto damaged;
-	switch (query_load(c->db, qid, c->user_id, kind, sizeof(kind), text, sizeof(text))) {
-	case -1:
-		return -1;
-	case 0:
-		return reply_edit(c, TR(c, "Список устарел: повторите /audit.",
-		    "The list is stale: run /audit again."), NULL);
-	}
-	if (strcmp(kind, "audit") != 0 || sscanf(text, "%lld %lld %lld", &pid, &actor, &since) != 3)
-		goto damaged;
-	return audit_show(c, pid, actor, since, (int)off, qid, 1);
-damaged:
-	return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+	r = view_page_button(c, "audit", "/audit", text, sizeof(text), &qid, &off);
+	if (r != 1)
+		return r;
+	if (sscanf(text, "%lld %lld %lld", &pid, &actor, &since) != 3)
+		return view_damaged(c);
+	return audit_show(c, pid, actor, since, off, qid, 1);
 }
 
 static int

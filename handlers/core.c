@@ -250,7 +250,7 @@ core_decide(struct ctx *c, int approve)
 	size_t i;
 
 	if (core_parse_request_arg(c->arg, &id, &role) == -1 || (approve && role == 0))
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+		return view_damaged(c);
 	if (approve) {
 		for (i = 0; i < sizeof(core_grantable) / sizeof(core_grantable[0]); i++)
 			if (core_grantable[i] == role)

@@ -191,6 +191,15 @@ void	 view_reason(struct ctx *, const struct access_session *, struct buf *);
 int	 view_pick_partner(struct ctx *, const char *query, struct partner *, const char *verb);
 int	 view_button_partner(struct ctx *, const char *arg, struct partner *);
 const char *view_word(const char *s, char *word, size_t wordsz);
+/* Buttons: a damaged one is answered; "◀ К карточке" closes a keyboard; a page button's saved
+ * filter ("<query id>:<offset>") is loaded (1 ok, 0 answered, -1 error). */
+int	 view_damaged(struct ctx *);
+void	 view_back_to_card(struct ctx *, struct kb *, int64_t partner_id);
+int	 view_page_button(struct ctx *, const char *kind, const char *list, char *text,
+	    size_t textsz, int64_t *qid, int *offset);
+/* Starts this person's dialog (key NULL: no first value). 0/-1. */
+int	 view_dialog_start(struct ctx *, const char *kind, int64_t subject, int step,
+	    const char *key, const char *value);
 /* A sole trader's legal name is a person's name: personal data, masked unless clear. */
 void	 view_legal_name(const struct partner *, int clear, struct buf *);
 

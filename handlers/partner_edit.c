@@ -379,19 +379,13 @@ pe_new_cmd(struct ctx *c)
 {
 	struct form_field ff[FORM_MAX];
 	struct partner p;
-	struct dialog d;
 	struct buf err;
 	unsigned touched = 0;
 	char e[512];
 	int n, rc;
 
 	if (c->args[0] == '\0') {
-		memset(&d, 0, sizeof(d));
-		d.user_id = c->user_id;
-		d.chat_id = c->chat_id;
-		str_copy(d.kind, sizeof(d.kind), "partner_new");
-		d.updated_at = c->now;
-		if (dialog_start(c->db, &d) == -1)
+		if (view_dialog_start(c, "partner_new", 0, 0, NULL, NULL) == -1)
 			return -1;
 		if (reply(c, TR(c, "🆕 <b>Новый партнёр</b>. Отвечайте на вопросы по одному.",
 		    "🆕 <b>New partner</b>. Answer the questions one by one."), NULL) == -1)
@@ -602,8 +596,7 @@ pe_menu(struct ctx *c, const struct partner *p, int edit)
 		kb_button(&k, TR(c, pe_fields[i].label_ru, pe_fields[i].label_en), "pf:%lld:%s",
 		    (long long)p->id, pe_fields[i].key);
 	}
-	kb_row(&k);
-	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p->id);
+	view_back_to_card(c, &k, p->id);
 	rc = edit ? reply_edit(c, b.ptr, &k) : reply(c, b.ptr, &k);
 	buf_release(&b);
 	return rc;
@@ -625,7 +618,6 @@ pe_field_btn(struct ctx *c)
 	const struct pfield *f;
 	struct access_session s;
 	struct partner p;
-	struct dialog d;
 	struct buf b;
 	const char *colon = strchr(c->arg, ':');
 	int r, rc;
@@ -634,17 +626,10 @@ pe_field_btn(struct ctx *c)
 	if (r != 1)
 		return r;
 	if (colon == NULL || (f = pe_field(colon + 1)) == NULL)
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+		return view_damaged(c);
 	if ((r = pe_need_session(c, p.id, &s)) != 1)
 		return r;
-	memset(&d, 0, sizeof(d));
-	d.user_id = c->user_id;
-	d.chat_id = c->chat_id;
-	str_copy(d.kind, sizeof(d.kind), "partner_edit");
-	d.subject = p.id;
-	d.updated_at = c->now;
-	if (dialog_start(c->db, &d) == -1 ||
-	    dialog_put(c->db, c->user_id, c->chat_id, "field", f->key) == -1)
+	if (view_dialog_start(c, "partner_edit", p.id, 0, "field", f->key) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, f->ask_ru, f->ask_en));
@@ -729,20 +714,12 @@ pe_status_apply(struct ctx *c, const struct partner *p, int to, const char *reas
 static int
 pe_status_confirm(struct ctx *c, const struct partner *p, int to, const char *reason)
 {
-	struct dialog d;
 	struct buf b;
 	struct kb k;
 	int rc;
 
-	memset(&d, 0, sizeof(d));
-	d.user_id = c->user_id;
-	d.chat_id = c->chat_id;
-	str_copy(d.kind, sizeof(d.kind), "status");
-	d.step = 1;	/* waiting for the confirmation */
-	d.subject = p->id;
-	d.updated_at = c->now;
-	if (dialog_start(c->db, &d) == -1 ||
-	    dialog_put(c->db, c->user_id, c->chat_id, "to", partner_status_name(to)) == -1 ||
+	/* step 1: waiting for the confirmation */
+	if (view_dialog_start(c, "status", p->id, 1, "to", partner_status_name(to)) == -1 ||
 	    dialog_put(c->db, c->user_id, c->chat_id, "reason", reason) == -1)
 		return -1;
 	buf_init(&b, 0);
@@ -836,8 +813,7 @@ pe_status_btn(struct ctx *c)
 		if (partner_status_allowed(p.status, s))
 			kb_button(&k, view_status(c, s), "pst:%lld:%s", (long long)p.id,
 			    partner_status_name(s));
-	kb_row(&k);
-	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p.id);
+	view_back_to_card(c, &k, p.id);
 	rc = reply_edit(c, b.ptr, &k);
 	buf_release(&b);
 	return rc;
@@ -849,22 +825,14 @@ pe_status_to_btn(struct ctx *c)
 {
 	const char *colon = strchr(c->arg, ':');
 	struct partner p;
-	struct dialog d;
 	int r, to;
 
 	r = view_button_partner(c, c->arg, &p);
 	if (r != 1)
 		return r;
 	if (colon == NULL || (to = partner_status_parse(colon + 1)) < 0)
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
-	memset(&d, 0, sizeof(d));
-	d.user_id = c->user_id;
-	d.chat_id = c->chat_id;
-	str_copy(d.kind, sizeof(d.kind), "status");
-	d.subject = p.id;
-	d.updated_at = c->now;
-	if (dialog_start(c->db, &d) == -1 ||
-	    dialog_put(c->db, c->user_id, c->chat_id, "to", partner_status_name(to)) == -1)
+		return view_damaged(c);
+	if (view_dialog_start(c, "status", p.id, 0, "to", partner_status_name(to)) == -1)
 		return -1;
 	return reply(c, TR(c, "Причина смены статуса? Например: <code>неоплата счёта 2026-0012"
 	    "</code>\n/cancel — отменить", "The reason for the change? For example: "

@@ -331,35 +331,20 @@ partners_list_cmd(struct ctx *c)
 static int
 partners_list_btn(struct ctx *c)
 {
-	char kind[32], saved[600], *bar;
-	int64_t qid, off, status;
-	const char *colon = strchr(c->arg, ':');
-	char num[24];
-	size_t n = colon ? (size_t)(colon - c->arg) : 0;
+	char saved[600], *bar;
+	int64_t qid, status;
+	int r, off;
 
-	if (n == 0 || n >= sizeof(num))
-		goto damaged;
-	memcpy(num, c->arg, n);
-	num[n] = '\0';
-	if (str_to_i64(num, &qid) == -1 || str_to_i64(colon + 1, &off) == -1 || off < 0 ||
-	    off > 1000000)
-		goto damaged;
-	switch (query_load(c->db, qid, c->user_id, kind, sizeof(kind), saved, sizeof(saved))) {
-	case -1:
-		return -1;
-	case 0:
-		return reply_edit(c, TR(c, "Список устарел: повторите /partners.",
-		    "The list is stale: run /partners again."), NULL);
-	}
+	r = view_page_button(c, "partners", "/partners", saved, sizeof(saved), &qid, &off);
+	if (r != 1)
+		return r;
 	bar = strchr(saved, '|');
-	if (strcmp(kind, "partners") != 0 || bar == NULL)
-		goto damaged;
+	if (bar == NULL)
+		return view_damaged(c);
 	*bar = '\0';
 	if (str_to_i64(saved, &status) == -1 || status < -1 || status >= PARTNER_STATUS_COUNT)
-		goto damaged;
-	return partners_list_page(c, qid, (int)status, bar + 1, (int)off, 1);
-damaged:
-	return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+		return view_damaged(c);
+	return partners_list_page(c, qid, (int)status, bar + 1, off, 1);
 }
 
 static int
@@ -404,7 +389,7 @@ partners_history_btn(struct ctx *c)
 		}
 	}
 	kb_init(&k);
-	kb_button(&k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)p.id);
+	view_back_to_card(c, &k, p.id);
 	rc = reply_edit(c, b.ptr, &k);
 	buf_release(&b);
 	return rc;

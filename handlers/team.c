@@ -346,7 +346,7 @@ team_role_btn(struct ctx *c, int grant)
 
 	n = colon ? (size_t)(colon - c->arg) : 0;
 	if (n == 0 || n >= sizeof(who) || (role = role_parse(colon + 1)) == 0)
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+		return view_damaged(c);
 	memcpy(who, c->arg, n);
 	who[n] = '\0';
 	r = team_resolve(c, who, &m, 0);

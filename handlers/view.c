@@ -257,13 +257,11 @@ view_button_partner(struct ctx *c, const char *arg, struct partner *p)
 	int r;
 
 	if (n == 0 || n >= sizeof(num))
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL) ==
-		    -1 ? -1 : 0;
+		return view_damaged(c) == -1 ? -1 : 0;
 	memcpy(num, arg, n);
 	num[n] = '\0';
 	if (str_to_i64(num, &id) == -1 || id <= 0)
-		return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL) ==
-		    -1 ? -1 : 0;
+		return view_damaged(c) == -1 ? -1 : 0;
 	r = partner_get(c->db, id, p);
 	if (r == 0)
 		return reply_edit(c, TR(c, "Партнёр не найден.", "No such partner."), NULL) == -1 ?
@@ -307,4 +305,73 @@ view_legal_name(const struct partner *p, int clear, struct buf *b)
 	} else
 		mask_person(p->legal_name, m, sizeof(m));	/* the legal form is masked too */
 	buf_add_html(b, m);
+}
+
+int
+view_damaged(struct ctx *c)
+{
+	return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+}
+
+void
+view_back_to_card(struct ctx *c, struct kb *k, int64_t partner_id)
+{
+	kb_row(k);
+	kb_button(k, TR(c, "◀ К карточке", "◀ Back to the card"), "p:%lld", (long long)partner_id);
+}
+
+/* Starts this person's dialog of kind about subject, with one value (key NULL: none). */
+int
+view_dialog_start(struct ctx *c, const char *kind, int64_t subject, int step, const char *key,
+    const char *value)
+{
+	struct dialog d;
+
+	memset(&d, 0, sizeof(d));
+	d.user_id = c->user_id;
+	d.chat_id = c->chat_id;
+	str_copy(d.kind, sizeof(d.kind), kind);
+	d.step = step;
+	d.subject = subject;
+	d.updated_at = c->now;
+	if (dialog_start(c->db, &d) == -1)
+		return -1;
+	return key == NULL ? 0 : dialog_put(c->db, c->user_id, c->chat_id, key, value);
+}
+
+/*
+ * A page button "<query id>:<offset>": the saved filter of kind (this person's only) into text.
+ * 1 ok; 0 answered (damaged or stale; list names the command to run again); -1 error.
+ */
+int
+view_page_button(struct ctx *c, const char *kind, const char *list, char *text, size_t textsz,
+    int64_t *qid, int *offset)
+{
+	const char *colon = strchr(c->arg, ':');
+	char k[32], num[24];
+	size_t n = colon ? (size_t)(colon - c->arg) : 0;
+	int64_t off;
+	struct buf b;
+	int r;
+
+	if (n == 0 || n >= sizeof(num))
+		return view_damaged(c) == -1 ? -1 : 0;
+	memcpy(num, c->arg, n);
+	num[n] = '\0';
+	if (str_to_i64(num, qid) == -1 || str_to_i64(colon + 1, &off) == -1 || off < 0 ||
+	    off > 10000000)
+		return view_damaged(c) == -1 ? -1 : 0;
+	r = query_load(c->db, *qid, c->user_id, k, sizeof(k), text, textsz);
+	if (r == -1)
+		return -1;
+	if (r == 0 || strcmp(k, kind) != 0) {
+		buf_init(&b, 0);
+		buf_printf(&b, TR(c, "Список устарел: повторите %s.", "The list is stale: run %s "
+		    "again."), list);
+		r = reply_edit(c, b.ptr, NULL);
+		buf_release(&b);
+		return r == -1 ? -1 : 0;
+	}
+	*offset = (int)off;
+	return 1;
 }
