@@ -132,6 +132,9 @@ void	 cfg_free(struct config *);
 /* text.c — HTML escaping and message splitting (characters, not bytes). */
 size_t	 utf8_chars(const char *, size_t len);
 int	 utf8_valid(const char *, size_t len);
+/* One character at s (len bytes left, len > 0): its length, and its code point in *cp; a byte
+ * that starts no well-formed sequence is length 1 with *cp = -1. */
+size_t	 utf8_decode(const char *s, size_t len, long *cp);
 /* Splits text into parts of at most maxchars characters, at line boundaries where possible.
  * Returns the number of parts; *parts is a malloc'd array of malloc'd strings (caller frees each). */
 int	 text_split(const char *text, size_t maxchars, char ***parts);

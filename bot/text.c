@@ -358,8 +358,8 @@ text_parts_free(char **parts, int n)
  * point in *cp. A byte that does not start a well-formed sequence is reported as length 1 with
  * *cp = -1, so callers can skip it.
  */
-static size_t
-text_decode(const char *str, size_t len, long *cp)
+size_t
+utf8_decode(const char *str, size_t len, long *cp)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t n, k;
@@ -442,7 +442,7 @@ text_fold(const char *in, char *out, size_t outsz)
 	while (i < len) {
 		char enc[4];
 		long cp;
-		size_t n = text_decode(in + i, len - i, &cp), m;
+		size_t n = utf8_decode(in + i, len - i, &cp), m;
 
 		i += n;
 		if (cp < 0)

@@ -63,32 +63,6 @@ valid_plural_ru(size_t n, const char *one, const char *few, const char *many)
 	return many;
 }
 
-/*
- * One character of s (len bytes left): its length, and its code point in *cp, or -1 when the
- * bytes are not well-formed UTF-8 (the length is then 1).
- */
-static size_t
-valid_next(const char *str, size_t len, long *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t n, k;
-	long v;
-
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	n = s[0] >= 0xF0 ? 4 : s[0] >= 0xE0 ? 3 : 2;
-	if (n > len || !utf8_valid(str, n)) {
-		*cp = -1;
-		return 1;
-	}
-	v = s[0] & (0xFF >> (n + 1));
-	for (k = 1; k < n; k++)
-		v = (v << 6) | (s[k] & 0x3F);
-	*cp = v;
-	return n;
-}
 
 /* Spaces a person may type or paste: ASCII blanks, no-break space, thin spaces. */
 static int
@@ -461,7 +435,7 @@ valid_name(const char *in, char *out, size_t outsz, enum lang lang, char *err, s
 	len = strlen(in);
 	while (i < len) {
 		long cp;
-		size_t n = valid_next(in + i, len - i, &cp);
+		size_t n = utf8_decode(in + i, len - i, &cp);
 
 		if (cp < 0)
 			return valid_fail(err, errsz, VALID_TR(lang,
@@ -671,7 +645,7 @@ slug_from_name(const char *name, char *out, size_t outsz)
 		long cp;
 
 		start = i;
-		i += valid_next(folded + i, len - i, &cp);
+		i += utf8_decode(folded + i, len - i, &cp);
 		if (!slug_word_char(cp))
 			continue;
 		/* one word, transliterated (past the buffer it is longer than a slug: the rest is dropped) */
@@ -687,7 +661,7 @@ slug_from_name(const char *name, char *out, size_t outsz)
 				full = 1;
 			if (i >= len)
 				break;
-			n = valid_next(folded + i, len - i, &cp);
+			n = utf8_decode(folded + i, len - i, &cp);
 			if (!slug_word_char(cp))
 				break;
 			i += n;
