@@ -98,6 +98,16 @@ struct config {
 	/* [http] */
 	char	*http_listen;
 	char	*api_token;
+	int64_t	 http_body_limit;	/* bytes */
+	/* [monitoring] */
+	char	*crm_health_url;	/* "" = no probe */
+	int64_t	 probe_interval;	/* seconds */
+	int64_t	 probe_failures;	/* failures (and successes) in a row that flip the state */
+	int64_t	 dormant_days;
+	int64_t	 drop_percent;		/* week-over-week activity drop that alerts */
+	int64_t	 backlog_threshold;	/* outbox rows pending that alert */
+	/* [alerts] each kind's chat: "team", "billing", "support", "digest" or "audit" */
+	char	*alert_dormant, *alert_drop, *alert_crm, *alert_telegram, *alert_backlog;
 	/* [general] */
 	char	*timezone;
 	char	*language_name;		/* "ru" or "en" */
@@ -249,6 +259,17 @@ void	 latency_init(struct latency *);
 void	 latency_record(struct latency *, int64_t us);
 int64_t	 latency_pct(struct latency *, int pct);	/* -1 when empty */
 
+/* probe.c — the CRM health probe (its own thread): GET [monitoring] crm_health_url every
+ * probe_interval s; down after probe_failures failures in a row, up after as many successes. */
+struct probe_state {
+	int	 configured;
+	int	 up;			/* 1 up, 0 down, -1 not known yet */
+	int64_t	 last_at;		/* unix seconds */
+	int64_t	 last_latency_ms;
+	long	 last_status;		/* HTTP status, 0 on a network error */
+	char	 last_error[128];
+	int64_t	 changed_at;
+};
 /* app.c — what the threads share. */
 struct stats {
 	int64_t	 started_at;		/* unix seconds */
@@ -276,6 +297,7 @@ struct app {
 	int		 outbox_pending;	/* work for the sender */
 	struct stats	 stats;
 	struct latency	 handler_latency;	/* one update through dispatch */
+	struct probe_state probe;		/* guarded by mu */
 	struct latency	 tg_latency;		/* one Bot API call */
 };
 void	 app_init(struct app *);
@@ -328,6 +350,64 @@ int	 dispatch_parse_command(const char *text, const char *bot_username, char *na
 /* reply.c — serialises keyboards and queues outgoing messages (see handlers.h for the verbs). */
 int	 reply_answer_callback(struct db *, const char *callback_id, const char *text, int alert,
 	    int64_t inbox_id);
+
+/* http.c — the HTTP server (libwebsockets) on [http] listen: the CRM API, the Telegram webhook,
+ * /healthz and /metrics. It runs in the main thread, whose loop also runs the scheduler. */
+#define HTTP_MAX_PARAMS 4
+struct http_req {
+	const char	*method;	/* "GET", "POST", "PUT", … */
+	const char	*path;		/* without the query string */
+	const char	*query;		/* "" when none */
+	const char	*body;		/* NUL-terminated; "" when none */
+	size_t		 body_len;
+	char		 request_id[24];	/* in every log line about this request */
+	int		 authorized;	/* "Authorization: Bearer <api_token>" matched (constant time) */
+	const char	*webhook_secret;	/* X-Telegram-Bot-Api-Secret-Token, "" when absent */
+	const char	*params[HTTP_MAX_PARAMS];	/* the {…} parts of the route's pattern */
+	int		 nparams;
+};
+struct http_resp {
+	int		 status;
+	const char	*content_type;	/* default application/json; charset=utf-8 */
+	struct buf	 body;
+};
+typedef void	(*http_handler)(struct app *, struct db *, const struct http_req *,
+		    struct http_resp *);
+struct http_route {
+	const char	*method;
+	const char	*pattern;	/* "/api/v1/partners/{}/status": {} matches one segment */
+	int		 auth;		/* needs the bearer token */
+	const char	*name;		/* for metrics: a route label */
+	http_handler	 fn;
+};
+/* {"error": "...", "field": "..."} with the status (field may be NULL). */
+void	 http_json_error(struct http_resp *, int status, const char *error, const char *field);
+/* Serves until app->stop; runs sched_run_due and SIGHUP reloads between events. 0/-1. */
+int	 http_run(struct app *, struct db *);
+
+/* api.c — the CRM endpoints (routes below), idempotent by the caller's ids. */
+void	 api_events(struct app *, struct db *, const struct http_req *, struct http_resp *);
+void	 api_volume(struct app *, struct db *, const struct http_req *, struct http_resp *);
+void	 api_status(struct app *, struct db *, const struct http_req *, struct http_resp *);
+
+/* webhook.c — webhook mode: setWebhook at start, POST /telegram/webhook into the inbox. */
+int	 webhook_setup(struct app *, struct tg_client *);	/* 0 ok, -1 failed (logged) */
+void	 webhook_receive(struct app *, struct db *, const struct http_req *, struct http_resp *);
+
+/* metrics.c — counters and histograms for /metrics (Prometheus text) and /health. */
+enum metric_counter {
+	M_UPDATES_IN, M_UPDATES_DONE, M_MESSAGES_OUT, M_HTTP_REQUESTS,
+	M_COUNTERS
+};
+void	 metrics_http(const char *route, int status);	/* one HTTP request served */
+void	 metrics_tg_call(const char *method, enum tg_class, int64_t latency_ms);
+void	 metrics_alert(const char *kind);	/* an alert episode opened */
+void	 metrics_handler(int64_t us);		/* one update through dispatch */
+void	 healthz(struct app *, struct db *, const struct http_req *, struct http_resp *);
+void	 metrics_page(struct app *, struct db *, const struct http_req *, struct http_resp *);
+
+void	*probe_thread(void *app);
+void	 probe_get(struct app *, struct probe_state *);	/* a consistent copy */
 
 /* sched.c — periodic, idempotent jobs. */
 void	 sched_run_due(struct app *, struct db *);

@@ -234,4 +234,22 @@ int	 audit_anchor_job(struct app *, struct db *);
 
 /* core.c — /cancel and /skip reach the open dialog through this. 1 handled, 0 no dialog. */
 int	 registry_run_dialog(struct ctx *, const char *text, int skip);
+/* alerts.c — the alert engine: one message per episode, edited in place as it changes, with
+ * buttons (Open card · Acknowledge · Snooze 1 d / 7 d · Assign to me); /alerts lists open ones.
+ * Callers own the transaction. kind picks the chat ([alerts] routing, team by default). */
+extern const struct command alerts_commands[];
+extern const struct button alerts_buttons[];
+/* Opens an episode (posts it) or updates the open one (edits it when level or text changed;
+ * nothing when the same). 1 posted or edited, 0 unchanged, -1 error. */
+int	 alert_raise(struct app *, struct db *, const char *kind, const char *key,
+	    int64_t partner_id, int level, const char *html);
+/* Resolves the open episode of key, if any (edits it to say so). 1 resolved, 0 none, -1. */
+int	 alert_resolve(struct app *, struct db *, const char *key, const char *html);
+
+/* monitoring.c — /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs. */
+extern const struct command monitoring_commands[];
+int	 monitoring_dormant_job(struct app *, struct db *);	/* dormant partners → alerts */
+int	 monitoring_drop_job(struct app *, struct db *);	/* week-over-week drops → alerts */
+int	 monitoring_queues_job(struct app *, struct db *);	/* outbox backlog, Telegram trouble */
+
 #endif

@@ -76,11 +76,16 @@ struct outbox_row {
 	int	 state;
 	char	 dedupe[128];
 	int64_t	 tg_message_id;	/* set once sent */
+	int64_t	 ref_id;	/* an edit of the message this outbox row posted, 0 none */
 };
 /* Queues a call. dedupe (may be NULL) makes a second add with the same key a no-op.
  * 1 added, 0 duplicate, -1 error. */
 int	 outbox_add(struct db *, int64_t chat_id, int is_group, const char *method,
 	    const char *payload, const char *dedupe, int priority, int64_t now_ms, int64_t *id_out);
+/* An edit of the message another outbox row posted (ref_id): the sender puts that message's id
+ * in when it is known, and waits for it otherwise. 1 added, 0 duplicate, -1 error. */
+int	 outbox_add_edit(struct db *, int64_t ref_id, const char *payload, const char *dedupe,
+	    int64_t now_ms, int64_t *id_out);
 /* Up to max due rows (state pending, next_at <= now), priority first, then id.
  * Fills rows[]; returns how many (release each with outbox_row_release), -1 on error. */
 int	 outbox_due(struct db *, int64_t now_ms, struct outbox_row *rows, int max);
@@ -316,5 +321,80 @@ int	 query_load(struct db *, int64_t id, int64_t user_id, char *kind, size_t kin
 	    size_t textsz);
 /* Drops filters saved before older_than (unix seconds): rows removed or -1. */
 int	 query_prune(struct db *, int64_t older_than);
+
+/* activity.c — what the CRM reports: events folded into daily aggregates per partner (the
+ * events themselves are not kept; their ids are, for a while, so a replay changes nothing), and
+ * data volumes. Days are UTC day numbers (unix seconds / 86400). */
+enum activity_event { EVENT_LOGIN = 0, EVENT_OPERATION = 1 };
+struct activity_event_in {
+	char	 id[128];	/* the caller's id: a second event with it is ignored */
+	int64_t	 partner_id;
+	int	 type;		/* enum activity_event */
+	int64_t	 at;		/* unix seconds */
+	int64_t	 user_id;	/* the CRM user, 0 when unknown */
+	int64_t	 count;		/* ≥ 1 */
+};
+/* Applies one event in the caller's transaction: 1 applied, 0 a replay (ignored), -1 error. */
+int	 activity_add(struct db *, const struct activity_event_in *, int64_t now);
+struct activity_day {
+	int64_t	 day;		/* UTC day number */
+	int64_t	 logins, operations, active_users;
+};
+/* The partner's days in [from_day, to_day], oldest first, zero days included; count or -1. */
+int	 activity_days(struct db *, int64_t partner_id, int64_t from_day, int64_t to_day,
+	    struct activity_day *, int max);
+/* Unix seconds of the partner's last login, 0 never; -1 error. */
+int64_t	 activity_last_login(struct db *, int64_t partner_id);
+/* Active partners (status active) without a login since before cutoff (never logged in:
+ * counted from their connection date), oldest first. Fills ids and last logins; count or -1. */
+int	 activity_dormant(struct db *, int64_t cutoff, int64_t *ids, int64_t *last_login, int max);
+/* Sums of logins + operations for [from_day, to_day] per partner, for week-over-week drops
+ * and /top: fills ids and sums, most active first (least active first when asc); count or -1. */
+int	 activity_totals(struct db *, int64_t from_day, int64_t to_day, int asc, int64_t *ids,
+	    int64_t *sums, int max);
+/* One partner's total over [from_day, to_day]. */
+int64_t	 activity_total(struct db *, int64_t partner_id, int64_t from_day, int64_t to_day);
+/* Forgets event ids older than before (unix seconds): rows removed or -1. */
+int	 activity_prune_ids(struct db *, int64_t before);
+
+struct volume {
+	int64_t	 partner_id;
+	int64_t	 clients, lessons, payments, db_bytes;
+	int64_t	 updated_at;
+};
+int	 volume_set(struct db *, const struct volume *);
+int	 volume_get(struct db *, int64_t partner_id, struct volume *);	/* 1/0/-1 */
+/* Partners by database size, largest first: count or -1. */
+int	 volume_top(struct db *, struct volume *, int max);
+
+/* alerts.c — alert episodes. One open episode per key; its message is posted once and edited in
+ * place (the outbox row it was posted with is remembered). */
+enum alert_state { ALERT_OPEN = 0, ALERT_RESOLVED = 1 };
+enum alert_level { ALERT_INFO = 0, ALERT_WARN = 1, ALERT_CRIT = 2 };
+struct alert {
+	int64_t	 id;
+	char	 kind[32];	/* "dormant", "drop", "crm", "telegram", "backlog", … */
+	char	 key[128];	/* the episode's dedupe key, e.g. "dormant:12" */
+	int64_t	 partner_id;	/* 0 when not about a partner */
+	int	 state;		/* enum alert_state */
+	int	 level;		/* enum alert_level */
+	char	 text[2048];	/* the current HTML text (without the status line) */
+	int64_t	 chat_id;
+	int64_t	 outbox_id;	/* the outbox row that posted it */
+	int64_t	 snoozed_until;	/* unix seconds, 0 none */
+	int64_t	 acked_by, acked_at;
+	int64_t	 assigned_to;
+	int64_t	 opened_at, updated_at, resolved_at;
+};
+/* The open episode of key: 1 found, 0 none, -1 error. */
+int	 alert_open_get(struct db *, const char *key, struct alert *);
+int	 alert_get(struct db *, int64_t id, struct alert *);	/* 1/0/-1 */
+int	 alert_insert(struct db *, struct alert *);		/* fills id; 0/-1 */
+/* Writes every mutable field of a (by id). 0/-1. */
+int	 alert_save(struct db *, const struct alert *);
+/* Open episodes, newest first (kind "" = any): count or -1. */
+int	 alert_list_open(struct db *, const char *kind, struct alert *, int max);
+/* Every open episode of kind (a scan resolves those whose condition has passed); count or -1. */
+int	 alert_open_of_kind(struct db *, const char *kind, struct alert *, int max);
 
 #endif
