@@ -747,10 +747,12 @@ class Bot:
 
     def sql(self, query, params=()):
         """A read-only query on the bot's database; returns a list of tuples."""
-        uri = "file:%s?mode=ro" % urllib.parse.quote(self.db_path)
-        con = sqlite3.connect(uri, uri=True, timeout=10)
+        # Not mode=ro: a WAL database whose -shm file is gone (the bot has stopped) cannot be
+        # opened read-only. query_only keeps the test from writing all the same.
+        con = sqlite3.connect(self.db_path, timeout=10)
         try:
             con.execute("PRAGMA busy_timeout = 10000")
+            con.execute("PRAGMA query_only = 1")
             return [tuple(r) for r in con.execute(query, params).fetchall()]
         finally:
             con.close()
