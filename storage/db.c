@@ -468,16 +468,18 @@ db_open(const char *path, char *errbuf, size_t errsz)
 	if (errsz > 0)
 		errbuf[0] = '\0';
 	/* Create the file ourselves so it is never readable by others; SQLite gives its -wal and
-	 * -shm files the database file's mode. */
+	 * -shm files the database file's mode. An existing file is made private with chmod: never
+	 * open() and close() a database file other connections of this process have open — closing
+	 * any descriptor of a file drops all of the process's POSIX locks on it, and another process
+	 * could then take the database for unused and delete its WAL under our feet. */
 	if (!db_is_memory(path)) {
-		if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		if ((fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) != -1)
+			close(fd);	/* new: nobody can hold a lock on it yet */
+		else if (errno != EEXIST) {
 			snprintf(errbuf, errsz, "%s: %s", path, strerror(errno));
 			return NULL;
-		}
-		/* a file that already existed keeps no looser mode than a new one would get */
-		if (fchmod(fd, 0600) == -1)
+		} else if (chmod(path, 0600) == -1)
 			log_warn("db: cannot make '%s' private (0600): %s", path, strerror(errno));
-		close(fd);
 	}
 	if ((db = calloc(1, sizeof(*db))) == NULL) {
 		snprintf(errbuf, errsz, "out of memory");

@@ -747,12 +747,17 @@ class Bot:
 
     def sql(self, query, params=()):
         """A read-only query on the bot's database; returns a list of tuples."""
-        # Not mode=ro: a WAL database whose -shm file is gone (the bot has stopped) cannot be
-        # opened read-only. query_only keeps the test from writing all the same.
-        con = sqlite3.connect(self.db_path, timeout=10)
+        # Read-only; but a WAL database whose -shm file is gone (the bot has stopped) cannot be
+        # opened read-only, so then an ordinary connection that only queries.
+        uri = "file:%s?mode=ro" % urllib.parse.quote(self.db_path)
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=10)
+            con.execute("SELECT 1 FROM sqlite_master LIMIT 1")
+        except sqlite3.OperationalError:
+            con = sqlite3.connect(self.db_path, timeout=10)
+            con.execute("PRAGMA query_only = 1")
         try:
             con.execute("PRAGMA busy_timeout = 10000")
-            con.execute("PRAGMA query_only = 1")
             return [tuple(r) for r in con.execute(query, params).fetchall()]
         finally:
             con.close()
