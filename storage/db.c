@@ -223,6 +223,52 @@ static const char *const db_migrations[] = {
 	"  created_at  INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX saved_queries_created ON saved_queries(created_at);",
+
+	/* 3: what the CRM reports (activity.c). Events are folded into daily aggregates and not
+	 * kept; their ids are, until pruned, so a replay changes nothing. Days are UTC day
+	 * numbers (unix seconds / 86400). active_users is the number of activity_users rows of
+	 * the day, kept beside the sums so a range of days is read from one table. */
+	"CREATE TABLE activity_daily ("
+	"  partner_id  INTEGER NOT NULL REFERENCES partners(id),"
+	"  day         INTEGER NOT NULL,"
+	"  logins      INTEGER NOT NULL DEFAULT 0,"
+	"  operations  INTEGER NOT NULL DEFAULT 0,"
+	"  active_users INTEGER NOT NULL DEFAULT 0,"
+	"  PRIMARY KEY (partner_id, day)"
+	") STRICT, WITHOUT ROWID;"
+	/* Totals over a day range for every partner read this index alone. */
+	"CREATE INDEX activity_daily_day ON activity_daily(day, partner_id, logins, operations);"
+	/* The distinct CRM users seen per partner and day. The day leads the key so pruning old
+	 * days is a range delete; the per-event lookup is an exact key either way. */
+	"CREATE TABLE activity_users ("
+	"  day         INTEGER NOT NULL,"
+	"  partner_id  INTEGER NOT NULL,"
+	"  user_id     INTEGER NOT NULL,"
+	"  PRIMARY KEY (day, partner_id, user_id)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TABLE activity_last ("
+	"  partner_id  INTEGER PRIMARY KEY REFERENCES partners(id),"
+	"  last_login_at INTEGER NOT NULL"		/* unix seconds */
+	") STRICT;"
+	/* The dormant scan: partners that logged in before the cutoff (by this index), and
+	 * active partners that never did, connected before it (by the partial index, which holds
+	 * status too so the scan never reads the partners' rows). */
+	"CREATE INDEX activity_last_at ON activity_last(last_login_at);"
+	"CREATE INDEX partners_active_connected ON partners(connected_on, status) WHERE status = 0;"
+	"CREATE TABLE event_ids ("
+	"  id          TEXT PRIMARY KEY,"		/* the caller's event id */
+	"  seen_at     INTEGER NOT NULL"		/* unix seconds */
+	") STRICT, WITHOUT ROWID;"
+	"CREATE INDEX event_ids_seen ON event_ids(seen_at);"
+	"CREATE TABLE volumes ("
+	"  partner_id  INTEGER PRIMARY KEY REFERENCES partners(id),"
+	"  clients     INTEGER NOT NULL CHECK (clients >= 0),"
+	"  lessons     INTEGER NOT NULL CHECK (lessons >= 0),"
+	"  payments    INTEGER NOT NULL CHECK (payments >= 0),"
+	"  db_bytes    INTEGER NOT NULL CHECK (db_bytes >= 0),"
+	"  updated_at  INTEGER NOT NULL"		/* unix seconds */
+	") STRICT;"
+	"CREATE INDEX volumes_db_bytes ON volumes(db_bytes);",
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
 

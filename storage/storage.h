@@ -327,14 +327,16 @@ int	 query_prune(struct db *, int64_t older_than);
  * data volumes. Days are UTC day numbers (unix seconds / 86400). */
 enum activity_event { EVENT_LOGIN = 0, EVENT_OPERATION = 1 };
 struct activity_event_in {
-	char	 id[128];	/* the caller's id: a second event with it is ignored */
+	char	 id[129];	/* the caller's id (1..128 bytes): a second event with it is ignored;
+				 * "" = no id (demo data, bulk loads): always applied */
 	int64_t	 partner_id;
 	int	 type;		/* enum activity_event */
 	int64_t	 at;		/* unix seconds */
 	int64_t	 user_id;	/* the CRM user, 0 when unknown */
 	int64_t	 count;		/* ≥ 1 */
 };
-/* Applies one event in the caller's transaction: 1 applied, 0 a replay (ignored), -1 error. */
+/* Applies one event in the caller's transaction: 1 applied, 0 a replay (ignored), -1 error.
+ * The partner must exist (the caller resolved it). A user counts once per partner and day. */
 int	 activity_add(struct db *, const struct activity_event_in *, int64_t now);
 struct activity_day {
 	int64_t	 day;		/* UTC day number */
@@ -349,22 +351,36 @@ int64_t	 activity_last_login(struct db *, int64_t partner_id);
  * counted from their connection date), oldest first. Fills ids and last logins; count or -1. */
 int	 activity_dormant(struct db *, int64_t cutoff, int64_t *ids, int64_t *last_login, int max);
 /* Sums of logins + operations for [from_day, to_day] per partner, for week-over-week drops
- * and /top: fills ids and sums, most active first (least active first when asc); count or -1. */
+ * and /top: fills ids and sums, most active first (least active first when asc), ties by id;
+ * count or -1. Every partner that may log in (active or suspended) is listed, with 0 when it
+ * has no activity in the range; blocked and archived partners are not. */
 int	 activity_totals(struct db *, int64_t from_day, int64_t to_day, int asc, int64_t *ids,
 	    int64_t *sums, int max);
 /* One partner's total over [from_day, to_day]. */
 int64_t	 activity_total(struct db *, int64_t partner_id, int64_t from_day, int64_t to_day);
-/* Forgets event ids older than before (unix seconds): rows removed or -1. */
+/* Forgets event ids first seen before `before` (unix seconds), and the per-user rows of days
+ * that ended before it (their counts stay in the aggregates): rows removed or -1. After this a
+ * replay of such an event would be applied again, so keep ids longer than the CRM retries. */
 int	 activity_prune_ids(struct db *, int64_t before);
+/* Adds a whole day's aggregates at once (bulk loads, benchmarks): no event ids, no per-user
+ * rows (active_users is added as given); last_login_at (0: none) becomes the partner's last
+ * login when it is later. In the caller's transaction; 0/-1. */
+int	 activity_add_day(struct db *, int64_t partner_id, const struct activity_day *,
+	    int64_t last_login_at);
+/* The partner an API caller names (added for api.c): our id when id > 0, else key exactly —
+ * a 10- or 12-digit INN, or a slug. 1 found (*out), 0 none, -1 error. */
+int	 activity_partner_ref(struct db *, int64_t id, const char *key, int64_t *out);
 
 struct volume {
 	int64_t	 partner_id;
 	int64_t	 clients, lessons, payments, db_bytes;
 	int64_t	 updated_at;
 };
+/* Creates or replaces the partner's volume (all four figures ≥ 0). updated_at is when the
+ * figures last changed: the same figures again leave the row as it was. 0/-1. */
 int	 volume_set(struct db *, const struct volume *);
 int	 volume_get(struct db *, int64_t partner_id, struct volume *);	/* 1/0/-1 */
-/* Partners by database size, largest first: count or -1. */
+/* Partners by database size, largest first (ties by id): count or -1. */
 int	 volume_top(struct db *, struct volume *, int max);
 
 /* alerts.c — alert episodes. One open episode per key; its message is posted once and edited in
