@@ -340,6 +340,13 @@ void	*sender_thread(void *app);
 /* One pass over the due rows; returns milliseconds until the next pass is useful. */
 struct ratelimit;
 int64_t	 sender_round(struct app *, struct db *, struct tg_client *, struct ratelimit *);
+/* What a row needs before it can go: SENDER_GO with the JSON body in *json (caller frees with
+ * free), SENDER_HOLD (an edit whose message is not sent yet: the row and its chat wait), or
+ * SENDER_FAIL (why filled: the row is dropped as failed). */
+enum sender_prep { SENDER_GO, SENDER_HOLD, SENDER_FAIL };
+struct outbox_row;
+enum sender_prep sender_prepare(struct db *, const struct outbox_row *, char **json, char *why,
+	    size_t whysz);
 
 /* dispatch.c — parse → who → table lookup → gate → handler. Runs inside the worker's transaction. */
 int	 dispatch_update(struct app *, struct db *, int64_t inbox_id, const struct tg_update *);

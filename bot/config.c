@@ -75,6 +75,18 @@ const struct cfg_key cfg_keys[] = {
 	{ "chats", "audit", CFG_ID, "0", 0, 0, NULL, F(chat_audit),
 	  "Chat id that receives the audit trail of changes (0: not set)" },
 
+	{ "alerts", "dormant", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_dormant),
+	  "Chat of the dormant-partner alerts: team, billing, support, digest or audit" },
+	{ "alerts", "drop", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_drop), "Chat of the activity-drop alerts (one of the [chats] names)" },
+	{ "alerts", "crm", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_crm), "Chat of the CRM down and up alerts (one of the [chats] names)" },
+	{ "alerts", "telegram", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_telegram), "Chat of the Telegram trouble alerts (one of the [chats] names)" },
+	{ "alerts", "backlog", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_backlog), "Chat of the outbox backlog alerts (one of the [chats] names)" },
+
 	{ "storage", "database", CFG_STR, "backoffice.db", 0, PATH_LEN, NULL, F(database),
 	  "SQLite database file of the back office" },
 	{ "storage", "tenants_dir", CFG_STR, "tenants", 0, PATH_LEN, NULL, F(tenants_dir),

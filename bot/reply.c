@@ -79,6 +79,45 @@ reply_markup(const struct kb *k)
 }
 
 /*
+ * One call's payload (the sender adds chat_id): the text, and the keyboard when k is given.
+ * edit: an editMessageText, of message_id when it is known here (> 0); an edit without a
+ * keyboard removes the old one. Otherwise a sendMessage in thread_id, quoting reply_to.
+ * The caller frees the result with cJSON_free; NULL when out of memory.
+ */
+static char *
+reply_payload(const char *text, int edit, int64_t message_id, int64_t thread_id, int64_t reply_to,
+    const struct kb *k)
+{
+	cJSON *o = cJSON_CreateObject(), *mk;
+	char *payload;
+
+	if (o == NULL)
+		return NULL;
+	if (edit && message_id > 0)
+		cJSON_AddNumberToObject(o, "message_id", (double)message_id);
+	else if (!edit && thread_id > 0)
+		cJSON_AddNumberToObject(o, "message_thread_id", (double)thread_id);
+	cJSON_AddStringToObject(o, "text", text);
+	cJSON_AddStringToObject(o, "parse_mode", "HTML");
+	cJSON_AddItemToObject(cJSON_AddObjectToObject(o, "link_preview_options"),
+	    "is_disabled", cJSON_CreateTrue());
+	if (!edit && reply_to > 0) {
+		cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
+
+		cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
+		cJSON_AddTrueToObject(rp, "allow_sending_without_reply");
+	}
+	if ((mk = reply_markup(k)) != NULL)
+		cJSON_AddItemToObject(o, "reply_markup", mk);
+	else if (edit)
+		cJSON_AddItemToObject(cJSON_AddObjectToObject(o, "reply_markup"),
+		    "inline_keyboard", cJSON_CreateArray());
+	payload = cJSON_PrintUnformatted(o);
+	cJSON_Delete(o);
+	return payload;
+}
+
+/*
  * Queues one text (split at line boundaries when long) for a chat. method is sendMessage, or
  * editMessageText with edit_id. The keyboard goes with the last part. key_prefix makes the dedupe
  * keys: re-running the same request queues nothing new.
@@ -99,32 +138,12 @@ reply_queue(struct db *db, int64_t chat_id, int is_group, int64_t thread_id, int
 		return -1;
 	/* an edit cannot grow into several messages: the rest goes as new messages */
 	for (i = 0; i < nparts; i++) {
-		cJSON *o = cJSON_CreateObject(), *mk;
 		int edit = edit_id > 0 && i == 0;
 		char *payload;
 		int r;
 
-		if (edit)
-			cJSON_AddNumberToObject(o, "message_id", (double)edit_id);
-		else if (thread_id > 0)
-			cJSON_AddNumberToObject(o, "message_thread_id", (double)thread_id);
-		cJSON_AddStringToObject(o, "text", parts[i]);
-		cJSON_AddStringToObject(o, "parse_mode", "HTML");
-		cJSON_AddItemToObject(cJSON_AddObjectToObject(o, "link_preview_options"),
-		    "is_disabled", cJSON_CreateTrue());
-		if (!edit && i == 0 && reply_to > 0) {
-			cJSON *rp = cJSON_AddObjectToObject(o, "reply_parameters");
-
-			cJSON_AddNumberToObject(rp, "message_id", (double)reply_to);
-			cJSON_AddTrueToObject(rp, "allow_sending_without_reply");
-		}
-		if (i == nparts - 1 && (mk = reply_markup(k)) != NULL)
-			cJSON_AddItemToObject(o, "reply_markup", mk);
-		else if (edit)	/* an edit without a keyboard removes the old one */
-			cJSON_AddItemToObject(cJSON_AddObjectToObject(o, "reply_markup"),
-			    "inline_keyboard", cJSON_CreateArray());
-		payload = cJSON_PrintUnformatted(o);
-		cJSON_Delete(o);
+		payload = reply_payload(parts[i], edit, edit_id, thread_id,
+		    i == 0 ? reply_to : 0, i == nparts - 1 ? k : NULL);
 		if (payload == NULL)
 			goto out;
 		snprintf(key, sizeof(key), "%s.%d", key_prefix, i);
@@ -138,6 +157,55 @@ reply_queue(struct db *db, int64_t chat_id, int is_group, int64_t thread_id, int
 out:
 	text_parts_free(parts, nparts);
 	return rc;
+}
+
+/* A message that is edited later by its outbox row must stay one message. */
+static int
+reply_one_part(const char *html, const struct kb *k)
+{
+	if (k != NULL && k->overflow) {
+		log_error("keyboard overflow; message not sent");
+		return -1;
+	}
+	if (utf8_chars(html, strlen(html)) > TG_SPLIT_AT) {
+		log_error("a message to be edited in place is too long (%zu characters)",
+		    utf8_chars(html, strlen(html)));
+		return -1;
+	}
+	return 0;
+}
+
+int
+notify_post(struct db *db, int64_t chat_id, int is_group, const char *html, const struct kb *k,
+    const char *dedupe, int64_t *outbox_id)
+{
+	char *payload;
+	int r;
+
+	*outbox_id = 0;
+	if (chat_id == 0)
+		return 0;
+	if (reply_one_part(html, k) == -1 ||
+	    (payload = reply_payload(html, 0, 0, 0, 0, k)) == NULL)
+		return -1;
+	r = outbox_add(db, app_chat(db, chat_id), is_group, "sendMessage", payload, dedupe,
+	    OUTBOX_PRIO_NORMAL, clock_now_ms(), outbox_id);
+	cJSON_free(payload);
+	return r == -1 ? -1 : 0;
+}
+
+int
+notify_edit_posted(struct db *db, int64_t outbox_id, const char *html, const struct kb *k,
+    const char *dedupe)
+{
+	char *payload;
+	int r;
+
+	if (reply_one_part(html, k) == -1 || (payload = reply_payload(html, 1, 0, 0, 0, k)) == NULL)
+		return -1;
+	r = outbox_add_edit(db, outbox_id, payload, dedupe, clock_now_ms(), NULL);
+	cJSON_free(payload);
+	return r == -1 ? -1 : 0;
 }
 
 static void

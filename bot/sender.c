@@ -22,9 +22,9 @@
 #define SENDER_BATCH 64
 #define SENDER_CALL_TIMEOUT 30
 
-/* The payload with chat_id added (caller frees), or NULL. */
+/* The payload with chat_id added, and message_id when known (> 0): caller frees, or NULL. */
 static char *
-sender_payload(const struct outbox_row *r)
+sender_payload(const struct outbox_row *r, int64_t message_id)
 {
 	cJSON *o = cJSON_Parse(r->payload);
 	char *s;
@@ -37,9 +37,59 @@ sender_payload(const struct outbox_row *r)
 		cJSON_DeleteItemFromObjectCaseSensitive(o, "chat_id");
 		cJSON_AddNumberToObject(o, "chat_id", (double)r->chat_id);
 	}
+	if (message_id > 0) {
+		cJSON_DeleteItemFromObjectCaseSensitive(o, "message_id");
+		cJSON_AddNumberToObject(o, "message_id", (double)message_id);
+	}
 	s = cJSON_PrintUnformatted(o);
 	cJSON_Delete(o);
 	return s;
+}
+
+/*
+ * What to send for a row. An edit of the message another row posts (ref_id) needs that
+ * message's id: it waits while the other row is pending or being sent, and fails with it.
+ * Its own chat_id is used (a migration rewrites it like any pending row's).
+ */
+enum sender_prep
+sender_prepare(struct db *db, const struct outbox_row *r, char **json, char *why, size_t whysz)
+{
+	struct outbox_row ref;
+	int64_t message_id = 0;
+	int got;
+
+	*json = NULL;
+	str_copy(why, whysz, "");
+	if (r->ref_id != 0) {
+		got = outbox_get(db, r->ref_id, &ref);
+		if (got == -1)
+			return SENDER_HOLD;	/* the database refused: try in the next round */
+		outbox_row_release(&ref);
+		if (got == 0) {
+			str_copy(why, whysz, "the message to edit is no longer known");
+			return SENDER_FAIL;
+		}
+		switch (ref.state) {
+		case OUTBOX_PENDING:
+		case OUTBOX_SENDING:
+			return SENDER_HOLD;
+		case OUTBOX_SENT:
+			if (ref.tg_message_id > 0) {
+				message_id = ref.tg_message_id;
+				break;
+			}
+			str_copy(why, whysz, "the message to edit has no id");
+			return SENDER_FAIL;
+		default:
+			str_copy(why, whysz, "the message to edit was never sent");
+			return SENDER_FAIL;
+		}
+	}
+	if ((*json = sender_payload(r, message_id)) == NULL) {
+		str_copy(why, whysz, "bad payload");
+		return SENDER_FAIL;
+	}
+	return SENDER_GO;
 }
 
 /* message_id of a sent Message result, 0 when the result is not a Message. */
@@ -101,25 +151,19 @@ sender_mark_chat_blocked(struct db *db, int64_t chat)
  * and other chats go on).
  */
 static void
-sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r, int *again)
+sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r, char *json,
+    int *again)
 {
 	struct app_live live;
 	struct tg_result res;
 	int64_t wait, now;
-	char *json;
 
 	*again = 0;
 	app_live(a, &live);
 	if (sender_chat_blocked(db, r->chat_id)) {
+		cJSON_free(json);
 		sender_record(outbox_mark_final(db, r->id, OUTBOX_BLOCKED, "the user blocked the bot",
 		    clock_now_ms()), r, "a blocked chat");
-		return;
-	}
-	json = sender_payload(r);
-	if (json == NULL) {
-		log_error("outbox %lld: payload is not a JSON object; dropped", (long long)r->id);
-		sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, "bad payload",
-		    clock_now_ms()), r, "a bad payload");
 		return;
 	}
 	if (outbox_mark_sending(db, r->id, clock_now_ms()) == -1) {
@@ -238,6 +282,7 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 	struct outbox_row rows[SENDER_BATCH];
 	int64_t held[SENDER_BATCH], next = 1000, wait, at;
 	int n, i, nheld = 0, again;
+	char why[128], *json;
 
 	n = outbox_due(db, clock_now_ms(), rows, SENDER_BATCH);
 	if (n <= 0) {
@@ -250,6 +295,20 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 
 		if (a->stop || sender_held(held, nheld, r->chat_id))
 			continue;
+		switch (sender_prepare(db, r, &json, why, sizeof(why))) {
+		case SENDER_HOLD:
+			/* an edit whose message is not sent yet: its chat waits, in order */
+			if (r->chat_id != 0)
+				held[nheld++] = r->chat_id;
+			continue;
+		case SENDER_FAIL:
+			log_error("outbox %lld: %s; dropped", (long long)r->id, why);
+			sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, why,
+			    clock_now_ms()), r, "a failure");
+			continue;
+		case SENDER_GO:
+			break;
+		}
 		if (r->chat_id != 0) {
 			wait = ratelimit_take(rl, r->chat_id, r->is_group, clock_mono_ms());
 			if (wait > 0) {
@@ -257,10 +316,11 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 				held[nheld++] = r->chat_id;
 				if (wait < next)
 					next = wait;
+				cJSON_free(json);
 				continue;
 			}
 		}
-		sender_send(a, db, tg, r, &again);
+		sender_send(a, db, tg, r, json, &again);
 		if (again && r->chat_id != 0 && !sender_held(held, nheld, r->chat_id))
 			held[nheld++] = r->chat_id;	/* its later rows were read as due already */
 		next = 0;

@@ -87,6 +87,15 @@ int	 notify(struct ctx *, int64_t chat_id, const char *html, const struct kb *, 
 /* Same, outside a request (jobs): the caller owns the transaction. */
 int	 notify_chat(struct db *, int64_t chat_id, int is_group, const char *html, const struct kb *,
 	    const char *dedupe);
+/* A message that will be edited in place later (alerts): one message only (a text over
+ * TG_SPLIT_AT characters is refused); the id of its outbox row in *outbox_id (0 when the chat
+ * is 0: not configured, nothing queued). 0 ok (or a duplicate dedupe: its row's id), -1 error. */
+int	 notify_post(struct db *, int64_t chat_id, int is_group, const char *html,
+	    const struct kb *, const char *dedupe, int64_t *outbox_id);
+/* Edits the message that outbox row outbox_id posts (the sender waits until it is sent);
+ * without a keyboard the old one is removed. dedupe may be NULL. 0 ok, -1 error. */
+int	 notify_edit_posted(struct db *, int64_t outbox_id, const char *html, const struct kb *,
+	    const char *dedupe);
 /* Localised text: the Russian or the English string by the configured language. */
 #define TR(c, ru, en) ((c)->lang == LANG_EN ? (en) : (ru))
 

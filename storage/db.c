@@ -269,6 +269,36 @@ static const char *const db_migrations[] = {
 	"  updated_at  INTEGER NOT NULL"		/* unix seconds */
 	") STRICT;"
 	"CREATE INDEX volumes_db_bytes ON volumes(db_bytes);",
+
+	/* 4: alert episodes, and edits that name the outbox row whose message they change. */
+	/* One open episode per key (state 0); a resolved one stays as history, and the next
+	 * episode of the same key is a new row. Times are unix seconds, 0 = never. */
+	"CREATE TABLE alerts ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  kind        TEXT NOT NULL,"
+	"  key         TEXT NOT NULL,"
+	"  partner_id  INTEGER NOT NULL DEFAULT 0,"
+	"  state       INTEGER NOT NULL DEFAULT 0 CHECK (state IN (0, 1)),"	/* enum alert_state */
+	"  level       INTEGER NOT NULL DEFAULT 0 CHECK (level BETWEEN 0 AND 2),"
+	"  text        TEXT NOT NULL,"
+	"  chat_id     INTEGER NOT NULL DEFAULT 0,"	/* where it was posted, 0 = nowhere */
+	"  outbox_id   INTEGER NOT NULL DEFAULT 0,"	/* the row that posted it, 0 = not posted */
+	"  snoozed_until INTEGER NOT NULL DEFAULT 0,"
+	"  snoozed_by  INTEGER NOT NULL DEFAULT 0,"
+	"  acked_by    INTEGER NOT NULL DEFAULT 0,"
+	"  acked_at    INTEGER NOT NULL DEFAULT 0,"
+	"  assigned_to INTEGER NOT NULL DEFAULT 0,"
+	"  assigned_at INTEGER NOT NULL DEFAULT 0,"
+	"  opened_at   INTEGER NOT NULL,"
+	"  updated_at  INTEGER NOT NULL,"
+	"  resolved_at INTEGER NOT NULL DEFAULT 0"
+	") STRICT;"
+	"CREATE UNIQUE INDEX alerts_open_key ON alerts(key) WHERE state = 0;"
+	"CREATE INDEX alerts_open ON alerts(id) WHERE state = 0;"
+	"CREATE INDEX alerts_open_kind ON alerts(kind, id) WHERE state = 0;"
+	/* editMessageText rows carry the outbox row that posted the message (0: none); the
+	 * sender fills in its message_id once that row is sent. */
+	"ALTER TABLE outbox ADD COLUMN ref_id INTEGER NOT NULL DEFAULT 0;",
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
 

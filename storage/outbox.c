@@ -10,7 +10,8 @@
 #include "bot/bot.h"
 #include "storage/db_private.h"
 
-#define OUTBOX_COLS "id, chat_id, is_group, method, payload, attempts, state, dedupe, tg_message_id"
+#define OUTBOX_COLS "id, chat_id, is_group, method, payload, attempts, state, dedupe," \
+	" tg_message_id, ref_id"
 
 /* Fills row from a statement selecting OUTBOX_COLS. 0 ok, -1 out of memory (logged). */
 static int
@@ -25,6 +26,7 @@ outbox_row_fill(sqlite3_stmt *st, struct outbox_row *row)
 	row->state = sqlite3_column_int(st, 6);
 	db_col_copy(st, 7, row->dedupe, sizeof(row->dedupe));
 	row->tg_message_id = sqlite3_column_int64(st, 8);
+	row->ref_id = sqlite3_column_int64(st, 9);
 	if ((row->payload = db_col_dup(st, 4)) == NULL) {
 		log_error("outbox: out of memory reading row %lld", (long long)row->id);
 		return -1;
@@ -85,6 +87,47 @@ outbox_add(struct db *db, int64_t chat_id, int is_group, const char *method,
 	if (db_step(db, st) == 1 && id_out != NULL)
 		*id_out = sqlite3_column_int64(st, 0);
 	rc = 0;
+out:
+	db_done(st);
+	return rc;
+}
+
+/* The edit goes to the chat the referenced row was addressed to (as it is now: a migration
+ * has rewritten it if that row was still pending); the sender supplies the message id. */
+int
+outbox_add_edit(struct db *db, int64_t ref_id, const char *payload, const char *dedupe,
+    int64_t now_ms, int64_t *id_out)
+{
+	sqlite3_stmt *st = db_stmt(db,
+	    "INSERT INTO outbox(chat_id, is_group, method, payload, dedupe, priority, next_at,"
+	    " created_at, ref_id)"
+	    " SELECT chat_id, is_group, 'editMessageText', ?2, ?3, 0, ?4, ?4, id"
+	    " FROM outbox WHERE id = ?1 AND chat_id <> 0"
+	    " ON CONFLICT(dedupe) DO NOTHING");
+	int rc = -1;
+
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, ref_id) |
+	    db_bind_str(st, 2, payload ? payload : "{}") | db_bind_str(st, 3, dedupe) |
+	    sqlite3_bind_int64(st, 4, now_ms)) == -1 || db_step(db, st) == -1)
+		goto out;
+	if (db_changes(db) == 1) {
+		if (id_out != NULL)
+			*id_out = db_last_id(db);
+		rc = 1;
+		goto out;
+	}
+	db_done(st);
+	/* Nothing inserted: a duplicate dedupe key, or no such message to edit. */
+	st = db_stmt(db, "SELECT id FROM outbox WHERE dedupe = ?1");
+	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, dedupe)) == -1)
+		goto out;
+	if (dedupe != NULL && db_step(db, st) == 1) {
+		if (id_out != NULL)
+			*id_out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else
+		log_error("outbox: an edit of row %lld, which posted nothing to a chat",
+		    (long long)ref_id);
 out:
 	db_done(st);
 	return rc;
@@ -260,12 +303,14 @@ outbox_pending_count(struct db *db)
 	return db_query_int(db, "SELECT count(*) FROM outbox WHERE state = 0");
 }
 
-/* Deletes rows that reached a final state before the cutoff. Their dedupe keys go with them. */
+/* Deletes rows that reached a final state before the cutoff. Their dedupe keys go with them.
+ * The post of an open alert stays: its later edits need its message id. */
 int
 outbox_prune(struct db *db, int64_t older_than_ms)
 {
 	return db_run_int(db,
-	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)", older_than_ms);
+	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)"
+	    " AND id NOT IN (SELECT outbox_id FROM alerts WHERE state = 0)", older_than_ms);
 }
 
 void

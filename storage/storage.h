@@ -401,6 +401,8 @@ struct alert {
 	int64_t	 acked_by, acked_at;
 	int64_t	 assigned_to;
 	int64_t	 opened_at, updated_at, resolved_at;
+	int64_t	 snoozed_by;	/* who pressed a snooze button last, 0 nobody */
+	int64_t	 assigned_at;	/* unix seconds, 0 never */
 };
 /* The open episode of key: 1 found, 0 none, -1 error. */
 int	 alert_open_get(struct db *, const char *key, struct alert *);

@@ -39,6 +39,7 @@ static const struct {
 	{ "access_end", SA | BI | SU, 1 },
 	{ "audit", SA, 1 },
 	{ "audit_verify", SA, 0 },
+	{ "alerts", MEMBERS, 0 },
 }, buttons[] = {
 	{ "areq_ok", SA, 0 },
 	{ "areq_no", SA, 0 },
@@ -60,6 +61,10 @@ static const struct {
 	{ "trp", SA, 0 },
 	{ "tgr", SA, 0 },
 	{ "trv", SA, 0 },
+	{ "alc", MEMBERS, 0 },		/* the card goes to the presser's private chat */
+	{ "ala", MEMBERS, 0 },
+	{ "als", MEMBERS, 0 },
+	{ "alm", MEMBERS, 0 },
 };
 
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
