@@ -218,3 +218,50 @@ app_report_throttle(struct app *a, struct db *db, const char *method, int64_t as
 			db_rollback(db);
 	}
 }
+
+/* SIGHUP: settings that can change live are swapped in; the rest need a restart. */
+int
+app_reload(struct app *a, struct db *db)
+{
+	struct config nc;
+	struct buf err;
+	int i, rc = -1;
+
+	cfg_defaults(&nc);
+	buf_init(&err, 0);
+	if (cfg_load(&nc, a->config_path, &err) == -1) {
+		log_error("reload: configuration has errors, keeping the old one:\n%s", err.ptr);
+		goto out;
+	}
+	if (strcmp(nc.database, a->cfg.database) != 0 || strcmp(nc.api_url, a->cfg.api_url) != 0 ||
+	    strcmp(nc.mode, a->cfg.mode) != 0 || strcmp(nc.http_listen, a->cfg.http_listen) != 0)
+		log_warn("reload: database, api_url, mode and [http] listen changes need a restart");
+	pthread_rwlock_wrlock(&a->cfg_lock);
+	for (i = 0; i < nc.nsuperadmins; i++)
+		a->cfg.superadmins[i] = nc.superadmins[i];
+	a->cfg.nsuperadmins = nc.nsuperadmins;
+	a->cfg.chat_team = nc.chat_team;
+	a->cfg.chat_billing = nc.chat_billing;
+	a->cfg.chat_support = nc.chat_support;
+	a->cfg.chat_digest = nc.chat_digest;
+	a->cfg.chat_audit = nc.chat_audit;
+	a->cfg.language = nc.language;
+	a->cfg.retry_after_cap = nc.retry_after_cap;
+	/* read by the main thread only (the HTTP server): a token can be rotated live */
+	free(a->cfg.api_token);
+	a->cfg.api_token = nc.api_token;
+	nc.api_token = NULL;
+	a->cfg.http_body_limit = nc.http_body_limit;
+	pthread_rwlock_unlock(&a->cfg_lock);
+	log_info("configuration reloaded from '%s'", a->config_path);
+	rc = 0;
+	/* a superadmin added by the reload gets their full menu now */
+	if (menu_refresh_all(a, db) == -1)
+		log_warn("command menus were not queued");
+	else
+		app_wake_sender(a);
+out:
+	buf_release(&err);
+	cfg_free(&nc);
+	return rc;
+}

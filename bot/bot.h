@@ -314,6 +314,9 @@ struct app_live {
 	enum lang language;
 };
 void	 app_live(struct app *, struct app_live *);
+/* SIGHUP: re-reads the configuration and swaps in what can change live (main thread).
+ * 0 reloaded, -1 the file has errors and the old settings stay. */
+int	 app_reload(struct app *, struct db *);
 /* A long 429 wait: logged, and told to the team chat at most once an hour. */
 void	 app_report_throttle(struct app *, struct db *, const char *method, int64_t asked,
 	    int64_t waited);
@@ -365,12 +368,16 @@ struct http_req {
 	const char	*method;	/* "GET", "POST", "PUT", … */
 	const char	*path;		/* without the query string */
 	const char	*query;		/* "" when none */
-	const char	*body;		/* NUL-terminated; "" when none */
+	const char	*body;		/* NUL-terminated; "" when none; at most [http] body_limit
+					 * bytes (larger bodies are answered 413 before any route) */
 	size_t		 body_len;
 	char		 request_id[24];	/* in every log line about this request */
 	int		 authorized;	/* "Authorization: Bearer <api_token>" matched (constant time) */
 	const char	*webhook_secret;	/* X-Telegram-Bot-Api-Secret-Token, "" when absent */
-	const char	*params[HTTP_MAX_PARAMS];	/* the {…} parts of the route's pattern */
+	const char	*content_type;	/* Content-Type, "" when absent */
+	/* the {…} segments of the route's pattern, in order: non-empty, %-decoded by lws, never
+	 * containing '/' (e.g. the partner of /api/v1/partners/{}/status is params[0]) */
+	const char	*params[HTTP_MAX_PARAMS];
 	int		 nparams;
 };
 struct http_resp {
@@ -378,6 +385,9 @@ struct http_resp {
 	const char	*content_type;	/* default application/json; charset=utf-8 */
 	struct buf	 body;
 };
+/* A route's handler: runs in the main thread with the main connection, owns its transactions,
+ * sets resp->status and writes JSON into resp->body (or calls http_json_error). The request and
+ * its strings live until the handler returns. */
 typedef void	(*http_handler)(struct app *, struct db *, const struct http_req *,
 		    struct http_resp *);
 struct http_route {
@@ -389,6 +399,8 @@ struct http_route {
 };
 /* {"error": "...", "field": "..."} with the status (field may be NULL). */
 void	 http_json_error(struct http_resp *, int status, const char *error, const char *field);
+/* 1 when given equals expected (a non-empty secret), compared in constant time. */
+int	 http_secret_equal(const char *given, const char *expected);
 /* Serves until app->stop; runs sched_run_due and SIGHUP reloads between events. 0/-1. */
 int	 http_run(struct app *, struct db *);
 

@@ -100,6 +100,8 @@ const struct cfg_key cfg_keys[] = {
 	  "Address and port of the HTTP server (webhook, CRM API, /healthz, /metrics)" },
 	{ "http", "api_token", CFG_STR, "", 0, 256, NULL, F(api_token),
 	  "Bearer token the CRM must send to the API (empty: the API refuses every call)" },
+	{ "http", "body_limit", CFG_INT, "1048576", 1024, 64 << 20, NULL, F(http_body_limit),
+	  "Largest request body accepted, in bytes (1024..67108864); a larger one gets 413" },
 
 	{ "general", "timezone", CFG_STR, "Europe/Moscow", 0, 64, NULL, F(timezone),
 	  "IANA time zone for schedules, due dates and the times users see" },
@@ -586,13 +588,25 @@ cfg_load(struct config *cfg, const char *path, struct buf *err)
 
 	/* Cross-key rules, reported at the line that asked for the combination. */
 	mode = cfg_find("telegram", "mode");
-	if (p.nerr == 0 && strcmp(cfg->mode, "webhook") == 0 && *cfg->webhook_url == '\0') {
-		if (p.seen[mode - cfg_keys])
-			cfg_error(&p, p.seen[mode - cfg_keys], "mode webhook needs "
-			    "[telegram] webhook_url");
-		else {
-			buf_printf(err, "%s: mode webhook needs [telegram] webhook_url\n", path);
-			p.nerr++;
+	if (p.nerr == 0 && strcmp(cfg->mode, "webhook") == 0) {
+		/* the secret is required too: Telegram's header is the webhook's only check */
+		const char *needs[][2] = {
+			{ "webhook_url", cfg->webhook_url },
+			{ "webhook_secret", cfg->webhook_secret },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof(needs) / sizeof(needs[0]); i++) {
+			if (*needs[i][1] != '\0')
+				continue;
+			if (p.seen[mode - cfg_keys])
+				cfg_error(&p, p.seen[mode - cfg_keys], "mode webhook needs "
+				    "[telegram] %s", needs[i][0]);
+			else {
+				buf_printf(err, "%s: mode webhook needs [telegram] %s\n", path,
+				    needs[i][0]);
+				p.nerr++;
+			}
 		}
 	}
 

@@ -387,6 +387,7 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		if (c.nout > 0)
 			app_wake_sender(a);
 		latency_record(&a->handler_latency, clock_mono_us() - t0);
+		metrics_handler(clock_mono_us() - t0);
 		return 0;
 	}
 

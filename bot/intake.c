@@ -91,6 +91,7 @@ intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
 	    (long long)a->cfg.poll_timeout);
 	/* the client's total timeout is longer than the poll, so a dead connection is noticed */
 	tg_call(tg, "getUpdates", body, a->cfg.poll_timeout + 15, &res);
+	metrics_tg_call("getUpdates", res.cls, res.latency_ms);
 	if (a->stop)
 		goto out;
 	switch (res.cls) {

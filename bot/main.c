@@ -4,9 +4,10 @@
  *   backoffice [-c FILE] [-v] [run|console|check-config|demo-seed [--partners N]]
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
- * run: single instance (lock file), getMe, deleteWebhook, then three threads — intake (poller),
- * worker, sender — while the main thread runs the scheduler and handles signals: SIGTERM/SIGINT
- * finish in-flight work and exit within 2 s, SIGHUP reloads the configuration.
+ * run: single instance (lock file), getMe, deleteWebhook (polling) or setWebhook (webhook mode),
+ * then the threads — intake (the poller, polling mode only), worker, sender — while the main
+ * thread serves HTTP (http.c), runs the scheduler and handles signals: SIGTERM/SIGINT finish
+ * in-flight work and exit within 2 s, SIGHUP reloads the configuration.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -140,44 +141,6 @@ main_config(struct app *a, const char *path)
 	return rc;
 }
 
-/* SIGHUP: settings that can change live are swapped in; the rest need a restart.
- * 0 reloaded, -1 the file has errors and the old settings stay. */
-static int
-main_reload(struct app *a)
-{
-	struct config nc;
-	struct buf err;
-	int i, rc = -1;
-
-	cfg_defaults(&nc);
-	buf_init(&err, 0);
-	if (cfg_load(&nc, a->config_path, &err) == -1) {
-		log_error("reload: configuration has errors, keeping the old one:\n%s", err.ptr);
-		goto out;
-	}
-	if (strcmp(nc.database, a->cfg.database) != 0 || strcmp(nc.api_url, a->cfg.api_url) != 0 ||
-	    strcmp(nc.mode, a->cfg.mode) != 0)
-		log_warn("reload: database, api_url and mode changes need a restart");
-	pthread_rwlock_wrlock(&a->cfg_lock);
-	for (i = 0; i < nc.nsuperadmins; i++)
-		a->cfg.superadmins[i] = nc.superadmins[i];
-	a->cfg.nsuperadmins = nc.nsuperadmins;
-	a->cfg.chat_team = nc.chat_team;
-	a->cfg.chat_billing = nc.chat_billing;
-	a->cfg.chat_support = nc.chat_support;
-	a->cfg.chat_digest = nc.chat_digest;
-	a->cfg.chat_audit = nc.chat_audit;
-	a->cfg.language = nc.language;
-	a->cfg.retry_after_cap = nc.retry_after_cap;
-	pthread_rwlock_unlock(&a->cfg_lock);
-	log_info("configuration reloaded from '%s'", a->config_path);
-	rc = 0;
-out:
-	buf_release(&err);
-	cfg_free(&nc);
-	return rc;
-}
-
 /* getMe until it answers: 401 ends the start-up, network trouble is retried. */
 static int
 main_hello(struct app *a, struct tg_client *tg)
@@ -254,14 +217,8 @@ main_run(struct app *a)
 	struct db *db;
 	struct buf err;
 	int64_t stop_at;
-	int lockfd, i;
+	int lockfd, i, webhook = strcmp(a->cfg.mode, "webhook") == 0;
 
-	if (strcmp(a->cfg.mode, "polling") != 0) {
-		/* the HTTP server that receives webhooks is not part of this version */
-		fprintf(stderr, "%s: [telegram] mode = %s is not supported yet; use polling\n",
-		    a->config_path, a->cfg.mode);
-		return 2;
-	}
 	buf_init(&err, 0);
 	if (cfg_resolve_token(&a->cfg, &err) == -1) {
 		fputs(err.ptr, stderr);
@@ -282,44 +239,37 @@ main_run(struct app *a)
 	}
 	tg = tg_new(a->cfg.api_url, a->cfg.token, a->cfg.connect_timeout);
 	tg_set_abort_flag(tg, &a->stop);
-	if (main_hello(a, tg) == -1) {
+	if (main_hello(a, tg) == -1 || (webhook && webhook_setup(a, tg) == -1)) {
 		tg_free(tg);
 		db_close(db);
 		close(lockfd);
 		return a->stop ? 0 : 1;
 	}
-	main_delete_webhook(a, tg);
+	if (!webhook)
+		main_delete_webhook(a, tg);
 	tg_free(tg);
 	if ((i = jobs_forget_unfinished(db)) > 0)
 		log_warn("%d scheduled job run(s) were cut short by a crash; they run again", i);
 	if (menu_refresh_all(a, db) == -1)
 		log_warn("command menus were not queued");
 
-	if (pthread_create(&t_intake, NULL, intake_thread, a) != 0 ||
+	/* in webhook mode updates arrive through the HTTP server: no poller */
+	if ((!webhook && pthread_create(&t_intake, NULL, intake_thread, a) != 0) ||
 	    pthread_create(&t_worker, NULL, worker_thread, a) != 0 ||
 	    pthread_create(&t_sender, NULL, sender_thread, a) != 0)
 		fatalx("cannot start threads");
-	log_info("backoffice %s running (polling, database '%s')", BO_VERSION, a->cfg.database);
-	while (!a->stop) {
-		int never = 0;
-
-		if (a->reload) {
-			a->reload = 0;
-			/* a superadmin added by the reload gets their full menu now */
-			if (main_reload(a) == 0) {
-				if (menu_refresh_all(a, db) == -1)
-					log_warn("command menus were not queued");
-				else
-					app_wake_sender(a);
-			}
-		}
-		sched_run_due(a, db);
-		app_wait(a, &never, 200);
+	log_info("backoffice %s running (%s, database '%s')", BO_VERSION, a->cfg.mode,
+	    a->cfg.database);
+	/* the HTTP server and the scheduler, until SIGTERM */
+	if (http_run(a, db) == -1 && !a->stop) {
+		a->exit_code = 1;
+		a->stop = 1;
 	}
 	log_info("stopping: finishing in-flight work");
 	app_wake_all(a);
 	stop_at = clock_mono_ms();
-	pthread_join(t_intake, NULL);
+	if (!webhook)
+		pthread_join(t_intake, NULL);
 	pthread_join(t_worker, NULL);
 	/* The sender finishes the call in hand; one that outlives the grace is cut off (and its
 	 * message goes again after restart). The whole stop stays under 2 s. */
@@ -405,7 +355,7 @@ main(int argc, char **argv)
 
 		buf_init(&err, 0);
 		rc = 0;
-		if (strcmp(a.cfg.mode, "polling") == 0 && cfg_resolve_token(&a.cfg, &err) == -1) {
+		if (cfg_resolve_token(&a.cfg, &err) == -1) {
 			fputs(err.ptr, stderr);
 			rc = 2;
 		} else

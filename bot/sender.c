@@ -176,6 +176,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 	now = clock_now_ms();
 	if (res.latency_ms >= 0 && res.http_status != 0)
 		latency_record(&a->tg_latency, res.latency_ms * 1000);
+	metrics_tg_call(r->method, res.cls, res.latency_ms);
 	switch (res.cls) {
 	case TG_OK:
 	case TG_NOT_MODIFIED:

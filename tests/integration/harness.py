@@ -514,6 +514,7 @@ def default_config(fake, data_dir):
         "storage": {"database": os.path.join(data_dir, "backoffice.db"),
                     "tenants_dir": os.path.join(data_dir, "tenants"),
                     "backups_dir": os.path.join(data_dir, "backups")},
+        "http": {"listen": "127.0.0.1:0"},    # a free port: tests run side by side
         "limits": {"chat_per_minute": 6000, "chat_burst": 100, "group_per_minute": 6000,
                    "global_per_second": 1000},
     }
@@ -744,6 +745,43 @@ class Bot:
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_clean_env(e),
                            cwd=self.dir, timeout=timeout, preexec_fn=_child_setup)
         return CliResult(p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace"))
+
+    # --- the bot's HTTP server ([http] listen; the harness sets 127.0.0.1:0) ---
+    def http_port(self, timeout=10.0):
+        """The port the HTTP server of this run listens on (state key http_port, once this
+        run logged "http: listening on"), or None."""
+        def look():
+            this_run = self.log().split("--- harness: start %d ---" % self.starts)[-1]
+            if self.starts == 0 or "http: listening on" not in this_run:
+                return None
+            return self.sql_value("SELECT value FROM state WHERE key = 'http_port'")
+        return wait_for(look, timeout)
+
+    def http(self, method, path, body=None, headers=None, token=None, timeout=10.0):
+        """One request to the bot's HTTP server: returns (status, headers, body bytes, parsed
+        JSON or None). body: bytes, str, or a dict/list sent as JSON; token: a bearer token."""
+        import http.client
+        hdrs = dict(headers or {})
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode("utf-8")
+            hdrs.setdefault("Content-Type", "application/json")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        if token is not None:
+            hdrs["Authorization"] = "Bearer " + token
+        con = http.client.HTTPConnection("127.0.0.1", self.http_port(), timeout=timeout)
+        try:
+            con.request(method, path, body=body, headers=hdrs)
+            r = con.getresponse()
+            raw = r.read()
+            got = {k.lower(): v for k, v in r.getheaders()}
+        finally:
+            con.close()
+        try:
+            parsed = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            parsed = None
+        return r.status, got, raw, parsed
 
     def sql(self, query, params=()):
         """A read-only query on the bot's database; returns a list of tuples."""
