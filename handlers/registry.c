@@ -14,6 +14,7 @@ static const struct command *const command_tables[] = {
 	access_commands,
 	team_commands,
 	audit_commands,
+	monitoring_commands,
 };
 
 static const struct button *const button_tables[] = {
@@ -23,6 +24,7 @@ static const struct button *const button_tables[] = {
 	access_buttons,
 	team_buttons,
 	audit_buttons,
+	monitoring_buttons,
 };
 
 static const struct dialog_kind *const dialog_tables[] = {

@@ -92,7 +92,7 @@ test_table_and_defaults(void)
 	size_t i, j;
 	int bad = 0;
 
-	is_int(cfg_nkeys, 28, "the table has every key");
+	is_int(cfg_nkeys, 34, "the table has every key");
 	for (i = 0; i < cfg_nkeys; i++) {
 		const struct cfg_key *k = &cfg_keys[i];
 

@@ -39,6 +39,11 @@ static const struct {
 	{ "access_end", SA | BI | SU, 1 },
 	{ "audit", SA, 1 },
 	{ "audit_verify", SA, 0 },
+	{ "activity", MEMBERS, 1 },		/* partner data, no personal data: every role */
+	{ "dormant", MEMBERS, 1 },
+	{ "volume", MEMBERS, 1 },
+	{ "top", MEMBERS, 1 },
+	{ "health", MEMBERS, 0 },		/* developers need it most */
 }, buttons[] = {
 	{ "areq_ok", SA, 0 },
 	{ "areq_no", SA, 0 },
@@ -60,6 +65,8 @@ static const struct {
 	{ "trp", SA, 0 },
 	{ "tgr", SA, 0 },
 	{ "trv", SA, 0 },
+	{ "act", MEMBERS, 1 },
+	{ "vol", MEMBERS, 1 },
 };
 
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
