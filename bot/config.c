@@ -103,6 +103,19 @@ const struct cfg_key cfg_keys[] = {
 	{ "http", "body_limit", CFG_INT, "1048576", 1024, 64 << 20, NULL, F(http_body_limit),
 	  "Largest request body accepted, in bytes (1024..67108864); a larger one gets 413" },
 
+	{ "monitoring", "crm_health_url", CFG_STR, "", 0, URL_LEN, NULL, F(crm_health_url),
+	  "CRM health URL the bot probes with GET, http:// or https:// (empty: no probe)" },
+	{ "monitoring", "probe_interval", CFG_INT, "60", 5, 3600, NULL, F(probe_interval),
+	  "Seconds between two probes of the CRM health URL (5..3600)" },
+	{ "monitoring", "probe_failures", CFG_INT, "3", 1, 20, NULL, F(probe_failures),
+	  "Probes in a row that must fail (or succeed) to call the CRM down (or up) (1..20)" },
+	{ "monitoring", "dormant_days", CFG_INT, "14", 1, 365, NULL, F(dormant_days),
+	  "Days without a login after which an active partner is dormant (1..365)" },
+	{ "monitoring", "drop_percent", CFG_INT, "50", 10, 100, NULL, F(drop_percent),
+	  "Week-over-week activity drop, in percent, that raises an alert (10..100)" },
+	{ "monitoring", "backlog_threshold", CFG_INT, "100", 1, 1000000, NULL, F(backlog_threshold),
+	  "Messages waiting in the outgoing queue above which the team is alerted (1..1000000)" },
+
 	{ "general", "timezone", CFG_STR, "Europe/Moscow", 0, 64, NULL, F(timezone),
 	  "IANA time zone for schedules, due dates and the times users see" },
 	{ "general", "language", CFG_ENUM, "ru", 0, 0, "ru|en", F(language_name),
@@ -149,6 +162,15 @@ cfg_check_api_url(const char *v)
 	return NULL;
 }
 
+/* Empty (no probe) or an http(s) URL. */
+static const char *
+cfg_check_health_url(const char *v)
+{
+	if (*v != '\0' && strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0)
+		return "must start with https:// or http:// (or be empty: no probe)";
+	return NULL;
+}
+
 static const char *
 cfg_check_webhook_url(const char *v)
 {
@@ -186,6 +208,7 @@ static const struct {
 	{ F(webhook_secret), cfg_check_secret },
 	{ F(api_url), cfg_check_api_url },
 	{ F(webhook_url), cfg_check_webhook_url },
+	{ F(crm_health_url), cfg_check_health_url },
 	{ F(database), cfg_check_nonempty },
 	{ F(tenants_dir), cfg_check_nonempty },
 	{ F(backups_dir), cfg_check_nonempty },

@@ -40,6 +40,9 @@ static const struct job {
 } sched_jobs[] = {
 	{ "prune", 3600, sched_prune },
 	{ "audit_anchor", 86400, audit_anchor_job },
+	{ "dormant", 3600, monitoring_dormant_job },
+	{ "activity_drop", 86400, monitoring_drop_job },
+	{ "queues", 60, monitoring_queues_job },
 };
 
 void

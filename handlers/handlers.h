@@ -257,8 +257,22 @@ int	 alert_resolve(struct app *, struct db *, const char *key, const char *html)
 
 /* monitoring.c — /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs. */
 extern const struct command monitoring_commands[];
+extern const struct button monitoring_buttons[];	/* a partner picked for /activity, /volume */
 int	 monitoring_dormant_job(struct app *, struct db *);	/* dormant partners → alerts */
 int	 monitoring_drop_job(struct app *, struct db *);	/* week-over-week drops → alerts */
 int	 monitoring_queues_job(struct app *, struct db *);	/* outbox backlog, Telegram trouble */
+/* The pure parts, for the unit tests. A sparkline of n values (▁ … █, scaled to the largest;
+ * negative values count as 0). */
+void	 monitoring_sparkline(const int64_t *v, int n, struct buf *);
+/* The change from prev to cur in whole percent (rounded half away from zero): 0, or -1 when
+ * prev is 0 and there is nothing to compare with. */
+int	 monitoring_change_pct(int64_t prev, int64_t cur, int64_t *pct);
+/* The day count a dormant alert states: dormant_days, then every 7 days more (14, 21, 28 … for
+ * 14), so its text changes once a week, not every hour. 0 when not dormant yet. */
+int64_t	 monitoring_dormant_step(int64_t days, int64_t dormant_days);
+/* Week over week: 1 when the previous week had at least MONITORING_DROP_MIN events and this
+ * week fell by more than drop_percent of it. */
+#define MONITORING_DROP_MIN 20
+int	 monitoring_is_drop(int64_t prev, int64_t cur, int64_t drop_percent);
 
 #endif

@@ -15,6 +15,7 @@ static const struct command *const command_tables[] = {
 	team_commands,
 	audit_commands,
 	alerts_commands,
+	monitoring_commands,
 };
 
 static const struct button *const button_tables[] = {
@@ -25,6 +26,7 @@ static const struct button *const button_tables[] = {
 	team_buttons,
 	audit_buttons,
 	alerts_buttons,
+	monitoring_buttons,
 };
 
 static const struct dialog_kind *const dialog_tables[] = {

@@ -15,7 +15,8 @@ require_binary()
 GROUP = -1001234567890
 
 # What /help lists for each role. A new command joins its roles' sets here.
-EVERYONE = {"start", "help", "whoami", "cancel", "partners", "partner", "team", "alerts"}
+EVERYONE = {"start", "help", "whoami", "cancel", "partners", "partner", "team", "alerts",
+            "activity", "dormant", "volume", "top", "health"}
 ROLE_COMMANDS = {
     "superadmin": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end",
                               "grant", "revoke", "audit", "audit_verify"},

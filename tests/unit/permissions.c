@@ -40,6 +40,11 @@ static const struct {
 	{ "audit", SA, 1 },
 	{ "audit_verify", SA, 0 },
 	{ "alerts", MEMBERS, 0 },
+	{ "activity", MEMBERS, 1 },		/* partner data, no personal data: every role */
+	{ "dormant", MEMBERS, 1 },
+	{ "volume", MEMBERS, 1 },
+	{ "top", MEMBERS, 1 },
+	{ "health", MEMBERS, 0 },		/* developers need it most */
 }, buttons[] = {
 	{ "areq_ok", SA, 0 },
 	{ "areq_no", SA, 0 },
@@ -65,6 +70,8 @@ static const struct {
 	{ "ala", MEMBERS, 0 },
 	{ "als", MEMBERS, 0 },
 	{ "alm", MEMBERS, 0 },
+	{ "act", MEMBERS, 1 },
+	{ "vol", MEMBERS, 1 },
 };
 
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
