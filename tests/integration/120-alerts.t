@@ -40,13 +40,14 @@ with Fake() as fake, Bot(fake, config={"chats": {"team": TEAM}}) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     pid, pname = bot.sql("SELECT id, name FROM partners WHERE length(inn) = 10 ORDER BY id LIMIT 1")[0]
 
-    # The post, as the bot would have sent it when the episode opened.
+    # The post, as the bot would have sent it when the episode opened. Its kind is one no scan
+    # manages (a dormant episode would be resolved by the real dormant scan at start-up).
     text = "Партнёр <b>%s</b> не заходил 15 дней" % pname.replace("&", "&amp;").replace("<", "&lt;")
     now = int(time.time())
     with sqlite_rw(bot.db_path) as db:
         cur = db.execute("INSERT INTO alerts(kind, key, partner_id, state, level, text, chat_id,"
-                         " opened_at, updated_at) VALUES ('dormant', ?, ?, 0, 1, ?, ?, ?, ?)",
-                         ("dormant:%d" % pid, pid, text, TEAM, now - 3600, now - 3600))
+                         " opened_at, updated_at) VALUES ('manual', ?, ?, 0, 1, ?, ?, ?, ?)",
+                         ("manual:%d" % pid, pid, text, TEAM, now - 3600, now - 3600))
         aid = cur.lastrowid
     kb = {"inline_keyboard": [
         [{"text": "Карточка", "callback_data": "alc:%d" % aid},
@@ -166,7 +167,7 @@ with Fake() as fake, Bot(fake, config={"chats": {"team": TEAM}}) as bot:
     got = fake.wait_sent(ADMIN, n + 1)
     t = got[-1]["plain"] if len(got) > n else ""
     like(t, r"Открытые тревоги", "/alerts answers")
-    like(t, r"#%d · dormant" % aid, "with the episode's id and kind")
+    like(t, r"#%d · manual" % aid, "with the episode's id and kind")
     like(t, r"не заходил 15 дней", "its text")
     like(t, r"ответственный: Игорь Петров", "and its state")
     n = len(fake.sent(ADMIN))

@@ -193,7 +193,7 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     if act.direct:
         with sqlite_rw(bot.db_path) as con:
             for d in range(14):
-                act.login(con, pid, (today - d) * DAY + 3600, logins=2 + d % 3, operations=10 + d, users=3)
+                act.login(con, pid, (today - d) * DAY + 3600, logins=2 + d % 3, operations=5000 + d, users=3)
         bot.start()
         want = bot.sql_value("SELECT sum(logins) FROM activity_daily WHERE partner_id = ? AND day BETWEEN ? AND ?",
                              (pid, today - 13, today))

@@ -92,9 +92,9 @@ def ok(cond, name="", *diagnostics):
     return cond
 
 
-def is_eq(got, want, name=""):
-    """ok(got == want) with got/expected shown on failure."""
-    return ok(got == want, name, "         got: %r" % (got,), "    expected: %r" % (want,))
+def is_eq(got, want, name="", *more):
+    """ok(got == want) with got/expected (and any more diagnostics) shown on failure."""
+    return ok(got == want, name, "         got: %r" % (got,), "    expected: %r" % (want,), *more)
 
 
 def isnt_eq(got, unwanted, name=""):
