@@ -119,6 +119,7 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
 		kb_row(k);
 	}
 	kb_button(k, TR(c, "История", "History"), "ph:%lld", (long long)p->id);
+	kb_button(k, TR(c, "Активность", "Activity"), "act:%lld", (long long)p->id);
 	if (gate_allows(c->is_member, c->roles, ROLE_SUPERADMIN))
 		kb_button(k, TR(c, "Аудит", "Audit"), "pa:%lld", (long long)p->id);
 	kb_row(k);

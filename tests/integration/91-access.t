@@ -104,7 +104,8 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     # --- a developer: masked everywhere, no session --------------------------------------
     c = masked_card_ok(DEV, "developer")
     like(c["plain"] if c else "", r"Личные данные скрыты для вашей роли", "developer: «скрыты для вашей роли»")
-    is_eq([b["callback_data"] for b in buttons(c)], ["ph:%d" % pid], "developer: only the History button (no open-data)")
+    is_eq([b["callback_data"] for b in buttons(c)], ["ph:%d" % pid, "act:%d" % pid],
+          "developer: only History and Activity (no open-data)")
     say(DEV, "/partners")
     say(DEV, "/partners %s" % name.split()[0])
     r = press(DEV, c, "История", expect_edit=True)
