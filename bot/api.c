@@ -20,8 +20,9 @@
  *   503  the database stayed busy;  500 anything else (logged with the request id).
  *
  * Events are idempotent by the caller's id: an id seen before (in an earlier request or earlier
- * in the same batch) is skipped and counted as a duplicate, so replaying a whole request changes
- * nothing and answers {"accepted": 0, "duplicates": N}. Ids are kept until activity_prune_ids.
+ * in the same batch) is skipped, so replaying a whole request changes nothing and answers as the
+ * first time: {"accepted": N}, every event of the batch now stored (how many were new is only
+ * logged). Ids are kept 30 days (the prune job): the replay horizon.
  */
 #include <math.h>
 #include <stdio.h>
@@ -52,9 +53,15 @@ struct api_err {
 static int
 api_fail(struct api_err *e, int status, const char *field, const char *error)
 {
+	char *p;
+
 	e->status = status;
 	str_copy(e->error, sizeof(e->error), error);
 	str_copy(e->field, sizeof(e->field), field != NULL ? field : "");
+	/* a member name is the client's text: no control characters into logs or answers */
+	for (p = e->field; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return -1;
 }
 
@@ -247,7 +254,7 @@ static int
 api_event_check(const cJSON *o, int i, int64_t now, struct api_event *ev, struct api_err *e)
 {
 	const cJSON *m, *v[API_EVENT_MEMBERS] = { NULL };
-	char field[API_FIELD_MAX];
+	char field[API_FIELD_MAX], name[25];
 	size_t k, len;
 
 	memset(ev, 0, sizeof(*ev));
@@ -258,7 +265,8 @@ api_event_check(const cJSON *o, int i, int64_t now, struct api_event *ev, struct
 		for (k = 0; k < API_EVENT_MEMBERS && strcmp(m->string, api_event_members[k]) != 0;
 		    k++)
 			;
-		snprintf(field, sizeof(field), "events[%d].%.24s", i, m->string);
+		str_copy(name, sizeof(name), m->string);	/* cut on a character boundary */
+		snprintf(field, sizeof(field), "events[%d].%s", i, name);
 		if (k == API_EVENT_MEMBERS)
 			return api_fail(e, 422, field, "unknown member");
 		if (v[k] != NULL)
@@ -452,8 +460,7 @@ api_events(struct app *a, struct db *db, const struct http_req *req, struct http
 	log_info("api: request %s: %d events accepted, %d duplicates", req->request_id, accepted,
 	    duplicates);
 	o = cJSON_CreateObject();
-	if (o != NULL && (cJSON_AddNumberToObject(o, "accepted", accepted) == NULL ||
-	    cJSON_AddNumberToObject(o, "duplicates", duplicates) == NULL)) {
+	if (o != NULL && cJSON_AddNumberToObject(o, "accepted", accepted + duplicates) == NULL) {
 		cJSON_Delete(o);
 		o = NULL;
 	}

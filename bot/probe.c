@@ -106,6 +106,25 @@ out:
 }
 
 /* The alert for a change of state, in its own transaction. 0 ok, -1 failed (logged). */
+/* The host (and port) of a URL, escaped; never its user, password, path or query. */
+static void
+probe_host(const char *url, struct buf *b)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *port = NULL;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		buf_add_html(b, host);
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK)
+			buf_printf(b, ":%s", port);
+	} else
+		buf_adds(b, "?");
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+}
+
 static int
 probe_alert(struct app *a, struct db *db, int up, const struct probe_result *res)
 {
@@ -123,8 +142,9 @@ probe_alert(struct app *a, struct db *db, int up, const struct probe_result *res
 	else {
 		buf_adds(&b, en ? "🔴 <b>The CRM is down</b>: " : "🔴 <b>CRM недоступна</b>: ");
 		buf_add_html(&b, res->error);
-		buf_adds(&b, en ? "\nhealth URL: " : "\nадрес проверки: ");
-		buf_add_html(&b, a->cfg.crm_health_url);
+		/* only the host: a health URL may carry credentials or a token */
+		buf_adds(&b, en ? "\nchecked host: " : "\nпроверяемый хост: ");
+		probe_host(a->cfg.crm_health_url, &b);
 	}
 	if (db_begin(db) == -1) {
 		buf_release(&b);

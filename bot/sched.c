@@ -10,8 +10,12 @@
 #include "storage/storage.h"
 
 #define KEEP_MS (7LL * 24 * 3600 * 1000)	/* processed updates and sent messages kept a week */
+/* The CRM's event ids are kept 30 days: a replay within them changes nothing (the replay
+ * horizon the API documents). */
+#define EVENT_IDS_KEEP (30LL * 24 * 3600)
 
-/* Deletes processed inbox rows, finished outbox rows and saved list filters older than a week. The inbox keeps a
+/* Deletes processed inbox rows, finished outbox rows and saved list filters older than a week,
+ * and the CRM's event ids older than a month. The inbox keeps a
  * week of update_ids, more than Telegram's 24 h redelivery window. */
 static int
 sched_prune(struct app *a, struct db *db)
@@ -22,7 +26,8 @@ sched_prune(struct app *a, struct db *db)
 	if (db_begin(db) == -1)
 		return -1;
 	if (inbox_prune(db, cut) == -1 || outbox_prune(db, cut) == -1 ||
-	    query_prune(db, cut / 1000) == -1) {
+	    query_prune(db, cut / 1000) == -1 ||
+	    activity_prune_ids(db, clock_now() - EVENT_IDS_KEEP) == -1) {
 		db_rollback(db);
 		return -1;
 	}

@@ -817,6 +817,8 @@ mon_dormant_text(enum lang lang, const struct partner *p, int64_t step, int64_t 
 	mon_last_seen_text(lang, p, last_login, b);
 }
 
+#define DORMANT_NEW_MAX 20	/* new dormant alerts posted per hourly scan */
+
 int
 monitoring_dormant_job(struct app *a, struct db *db)
 {
@@ -827,18 +829,34 @@ monitoring_dormant_job(struct app *a, struct db *db)
 	struct partner p;
 	struct buf b;
 	char key[64], tm[32];
-	int n, nopen, i, r, ok = 0;
-	int64_t at, step, ll;
+	int n, nopen, i, r, ok = 0, fresh = 0, held = 0;
+	int64_t at, step, ll, feed;
+	struct alert cur;
 
 	buf_init(&b, 0);
+	if ((feed = activity_feed_start(db)) == -1)
+		goto out;
 	n = mon_dormant_all(db, now - nd * DAY, &ids, &last);
 	if (n == -1)
 		goto out;
 	for (i = 0; i < n; i++) {
+		/* "never logged in" means something only once the CRM has reported for longer than
+		 * dormant_days; before that every partner would look dormant on the first scan */
+		if (last[i] == 0 && (feed == 0 || feed > now - nd * DAY))
+			continue;
 		if ((r = partner_get(db, ids[i], &p)) == -1)
 			goto out;
 		if (r == 0)
 			continue;
+		snprintf(key, sizeof(key), "dormant:%lld", (long long)p.id);
+		/* at most DORMANT_NEW_MAX new posts a scan: the rest come an hour later, and the
+		 * team chat is never flooded past Telegram's group limit */
+		if ((r = alert_open_get(db, key, &cur)) == -1)
+			goto out;
+		if (r == 0 && fresh++ >= DORMANT_NEW_MAX) {
+			held++;
+			continue;
+		}
 		mon_last_seen(&p, last[i], &at);
 		/* 0: no date to count from, or dormant by a cutoff a few seconds short of a day */
 		step = at > 0 ? monitoring_dormant_step((now - at) / DAY, nd) : 0;
@@ -846,12 +864,14 @@ monitoring_dormant_job(struct app *a, struct db *db)
 			step = nd;
 		buf_reset(&b);
 		mon_dormant_text(a->cfg.language, &p, step, last[i], &b);
-		snprintf(key, sizeof(key), "dormant:%lld", (long long)p.id);
 		if (mon_batch_begin(&t) == -1 ||
 		    mon_batch_result(&t, alert_raise(a, db, "dormant", key, p.id, ALERT_WARN,
 		    b.ptr)) == -1)
 			goto out;
 	}
+
+	if (held > 0)
+		log_info("dormant: %d more dormant partners are posted by the next scans", held);
 
 	/* episodes whose partner came back (or is no longer active) are closed */
 	if ((sorted = malloc(((size_t)n + 1) * sizeof(*sorted))) == NULL)

@@ -98,6 +98,29 @@ activity_add_sums(struct db *db, int64_t partner_id, int64_t day, int64_t logins
 	return 0;
 }
 
+/* The feed's start: the time of the first event ever received. Before it the bot cannot know
+ * whether a partner logs in, so "never logged in" only counts from then. */
+static int
+activity_feed_started(struct db *db, int64_t at)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO state(key, value) VALUES"
+	    " ('activity.feed_started', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value"
+	    " WHERE excluded.value < value");
+
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, at)) == -1 ||
+	    db_run(db, st) == -1)
+		return -1;
+	return 0;
+}
+
+int64_t
+activity_feed_start(struct db *db)
+{
+	int64_t v = 0;
+
+	return state_get_int(db, "activity.feed_started", &v) == -1 ? -1 : v;
+}
+
 int
 activity_add(struct db *db, const struct activity_event_in *e, int64_t now)
 {
@@ -123,7 +146,7 @@ activity_add(struct db *db, const struct activity_event_in *e, int64_t now)
 		return -1;
 	if (e->type == EVENT_LOGIN && activity_set_last(db, e->partner_id, e->at) == -1)
 		return -1;
-	return 1;
+	return activity_feed_started(db, e->at) == -1 ? -1 : 1;
 }
 
 int

@@ -310,7 +310,9 @@ outbox_prune(struct db *db, int64_t older_than_ms)
 {
 	return db_run_int(db,
 	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)"
-	    " AND id NOT IN (SELECT outbox_id FROM alerts WHERE state = 0)", older_than_ms);
+	    " AND id NOT IN (SELECT outbox_id FROM alerts WHERE state = 0)"
+	    " AND id NOT IN (SELECT ref_id FROM outbox WHERE state IN (0, 1) AND ref_id <> 0)",
+	    older_than_ms);
 }
 
 void

@@ -345,6 +345,8 @@ struct activity_day {
 /* The partner's days in [from_day, to_day], oldest first, zero days included; count or -1. */
 int	 activity_days(struct db *, int64_t partner_id, int64_t from_day, int64_t to_day,
 	    struct activity_day *, int max);
+/* Unix seconds of the first event the CRM ever reported, 0 none yet; -1 error. */
+int64_t	 activity_feed_start(struct db *);
 /* Unix seconds of the partner's last login, 0 never; -1 error. */
 int64_t	 activity_last_login(struct db *, int64_t partner_id);
 /* Active partners (status active) without a login since before cutoff (never logged in:
