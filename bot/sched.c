@@ -1,7 +1,9 @@
 /*
  * sched.c — periodic jobs, run from the main loop. A job runs at most once per slot (its period
  * counted from the epoch): the slot is claimed in the database first, so a restart or a second
- * pass in the same slot does not repeat it. Later blocks add rows to the table below.
+ * pass in the same slot does not repeat it. A run that failed (a busy database, say) keeps its
+ * slot: it is claimed again a minute after it finished, a few times at most (jobs_claim).
+ * Later blocks add rows to the table below.
  */
 #include <string.h>
 

@@ -299,6 +299,9 @@ static const char *const db_migrations[] = {
 	/* editMessageText rows carry the outbox row that posted the message (0: none); the
 	 * sender fills in its message_id once that row is sent. */
 	"ALTER TABLE outbox ADD COLUMN ref_id INTEGER NOT NULL DEFAULT 0;",
+
+	/* A failed run may be retried in its slot: how many times the slot was claimed. */
+	"ALTER TABLE job_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;",
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
 

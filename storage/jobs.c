@@ -1,20 +1,29 @@
 /*
  * jobs.c — scheduler bookkeeping. A job runs once per slot (a period number the scheduler
- * derives from the clock): the claim is an INSERT that only one caller can win.
+ * derives from the clock): the claim is an INSERT that only one caller can win, or the
+ * re-claim of a slot whose run failed a while ago.
  */
 #include "bot/bot.h"
 #include "storage/db_private.h"
 
-/* A claim whose process died before jobs_finish stays claimed: that slot is not rerun. */
+/*
+ * A claim whose process died before jobs_finish stays claimed until jobs_forget_unfinished.
+ * A successful run closes its slot; a failed one (ok = 0) may be claimed again JOBS_RETRY
+ * seconds after it finished, at most JOBS_ATTEMPTS claims in all for the slot.
+ */
 int
 jobs_claim(struct db *db, const char *job, int64_t slot, int64_t now)
 {
 	sqlite3_stmt *st = db_stmt(db,
-	    "INSERT INTO job_runs(job, slot, started_at) VALUES (?1, ?2, ?3)"
-	    " ON CONFLICT(job, slot) DO NOTHING");
+	    "INSERT INTO job_runs(job, slot, started_at, attempts) VALUES (?1, ?2, ?3, 1)"
+	    " ON CONFLICT(job, slot) DO UPDATE SET started_at = ?3, finished_at = NULL, ok = NULL,"
+	    " note = NULL, attempts = attempts + 1"
+	    " WHERE ok = 0 AND finished_at IS NOT NULL AND finished_at <= ?3 - ?4"
+	    " AND attempts < ?5");
 
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, job) |
-	    sqlite3_bind_int64(st, 2, slot) | sqlite3_bind_int64(st, 3, now)) == -1 ||
+	    sqlite3_bind_int64(st, 2, slot) | sqlite3_bind_int64(st, 3, now) |
+	    sqlite3_bind_int64(st, 4, JOBS_RETRY) | sqlite3_bind_int(st, 5, JOBS_ATTEMPTS)) == -1 ||
 	    db_run(db, st) == -1) {
 		db_done(st);
 		return -1;

@@ -157,8 +157,11 @@ int	 access_request_last_denial(struct db *, int64_t user_id, int64_t *at);
 int	 access_request_decide(struct db *, int64_t id, int state, unsigned role, int64_t by,
 	    int64_t now);
 
-/* jobs.c — scheduler bookkeeping: each (job, slot) runs once. */
-/* 1 claimed (run it), 0 already ran or running, -1 error. */
+/* jobs.c — scheduler bookkeeping: each (job, slot) runs once, or until it succeeds: a failed
+ * run may be claimed again JOBS_RETRY seconds after it finished, JOBS_ATTEMPTS claims at most. */
+#define JOBS_RETRY	60
+#define JOBS_ATTEMPTS	5
+/* 1 claimed (run it), 0 already ran, running, failed too recently or too often, -1 error. */
 int	 jobs_claim(struct db *, const char *job, int64_t slot, int64_t now);
 int	 jobs_finish(struct db *, const char *job, int64_t slot, int ok, const char *note, int64_t now);
 /* Unfinished runs of a dead process are forgotten so they run again: count or -1. */

@@ -435,6 +435,36 @@ test_jobs(struct db *db)
 	ok(jobs_last(db, "digest", &slot, &fin, &okv) == 1 && slot == 20240102 && okv == 0,
 	    "jobs: last is the latest");
 	is_int(jobs_finish(db, "digest", 1, 1, NULL, 50), -1, "jobs: finishing an unclaimed slot");
+
+	/* A failed run is retried in its slot after JOBS_RETRY seconds, JOBS_ATTEMPTS times in all. */
+	is_int(jobs_claim(db, "digest", 20240102, 40 + JOBS_RETRY - 1), 0,
+	    "jobs: a failed run is not retried before the retry delay");
+	is_int(jobs_claim(db, "digest", 20240102, 40 + JOBS_RETRY), 1,
+	    "jobs: a failed run is retried after the retry delay");
+	is_int(jobs_claim(db, "digest", 20240102, 40 + 10 * JOBS_RETRY), 0,
+	    "jobs: the retry is running: not claimed again");
+	is_int(jobs_last(db, "digest", &slot, &fin, &okv), 1, "jobs: a finished run is still known");
+	{
+		int64_t t = 1000;
+		int n;
+
+		for (n = 2; n < JOBS_ATTEMPTS; n++) {
+			ok(jobs_finish(db, "digest", 20240102, 0, "failed", t) == 0,
+			    "jobs: another attempt fails");
+			t += JOBS_RETRY;
+			is_int(jobs_claim(db, "digest", 20240102, t), 1,
+			    "jobs: and is claimed again after the delay");
+		}
+		ok(jobs_finish(db, "digest", 20240102, 0, "failed", t) == 0, "jobs: the last attempt fails");
+		is_int(jobs_claim(db, "digest", 20240102, t + 100 * JOBS_RETRY), 0,
+		    "jobs: no more attempts after the limit");
+		ok(jobs_claim(db, "digest", 20240103, t) == 1, "jobs: the next slot runs");
+		ok(jobs_finish(db, "digest", 20240103, 1, NULL, t + 1) == 0, "jobs: and succeeds");
+		is_int(jobs_claim(db, "digest", 20240103, t + 100 * JOBS_RETRY), 0,
+		    "jobs: a successful run is never run again");
+	}
+	is_int(jobs_claim(db, "digest", 20240101, 10000), 0,
+	    "jobs: the earlier successful slot neither");
 }
 
 int
