@@ -190,33 +190,49 @@ app_live(struct app *a, struct app_live *l)
 	pthread_rwlock_unlock(&a->cfg_lock);
 }
 
+/*
+ * A long 429 wait is Telegram trouble: it raises the "telegram" alert episode (warn), in its own
+ * transaction, and notes when it happened (state TG_LONG_WAIT_KEY) so the queues job resolves
+ * the episode only once Telegram has behaved for a while. An episode the queues job opened as
+ * critical (an error burst, stale polling) is left as it is. Called by the sender and the
+ * intake threads with their own connection, outside any transaction.
+ */
 void
 app_report_throttle(struct app *a, struct db *db, const char *method, int64_t asked,
     int64_t waited)
 {
 	struct app_live live;
-	char key[64], text[512];
-	int en;
+	struct alert cur;
+	char text[512];
+	int en, r;
 
 	app_live(a, &live);
 	en = live.language == LANG_EN;
 	log_warn("%s: telegram asked to wait %llds (429); waiting %llds", method, (long long)asked,
 	    (long long)waited);
-	if (live.chat_team == 0)
+	snprintf(text, sizeof(text), en ? "Telegram throttles the bot: asked to wait %lld s; "
+	    "waiting %lld s. Messages are queued, none are lost." :
+	    "Telegram ограничивает бота: просит подождать %lld с; ждём %lld с. "
+	    "Сообщения в очереди и не потеряются.", (long long)asked, (long long)waited);
+	if (db_begin(db) == -1) {
+		log_error("%s: the telegram alert was not recorded", method);
 		return;
-	snprintf(key, sizeof(key), "tg429:%lld", (long long)(clock_now() / 3600));
-	snprintf(text, sizeof(text), "%s %lld %s %lld %s",
-	    en ? "⚠️ Telegram throttles the bot: asked to wait" :
-	    "⚠️ Telegram ограничивает бота: просит подождать", (long long)asked,
-	    en ? "s; waiting" : "с; ждём", (long long)waited,
-	    en ? "s. Messages are queued, none are lost." :
-	    "с. Сообщения в очереди и не потеряются.");
-	if (db_begin(db) == 0) {
-		if (notify_chat(db, live.chat_team, 1, text, NULL, key) == 0)
-			db_commit(db);
-		else
-			db_rollback(db);
 	}
+	r = state_set_int(db, TG_LONG_WAIT_KEY, clock_now());
+	if (r != -1 && (r = alert_open_get(db, "telegram", &cur)) != -1)
+		r = r == 1 && cur.level > ALERT_WARN ? 0 :
+		    alert_raise(a, db, "telegram", "telegram", 0, ALERT_WARN, text);
+	if (r == -1) {
+		db_rollback(db);
+		log_error("%s: the telegram alert was not recorded", method);
+		return;
+	}
+	if (db_commit(db) == -1) {
+		log_error("%s: the telegram alert was not recorded", method);
+		return;
+	}
+	if (r == 1)
+		app_wake_sender(a);
 }
 
 /* SIGHUP: settings that can change live are swapped in; the rest need a restart. */

@@ -317,7 +317,9 @@ void	 app_live(struct app *, struct app_live *);
 /* SIGHUP: re-reads the configuration and swaps in what can change live (main thread).
  * 0 reloaded, -1 the file has errors and the old settings stay. */
 int	 app_reload(struct app *, struct db *);
-/* A long 429 wait: logged, and told to the team chat at most once an hour. */
+/* A long 429 wait: logged, and raises the "telegram" alert (warn) in its own transaction; the
+ * time is kept in state TG_LONG_WAIT_KEY for the queues job, which resolves the episode. */
+#define TG_LONG_WAIT_KEY	"tg_long_wait_at"
 void	 app_report_throttle(struct app *, struct db *, const char *method, int64_t asked,
 	    int64_t waited);
 void	 app_stat_add(struct app *, int64_t *field, int64_t n);

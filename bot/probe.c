@@ -3,7 +3,9 @@
  * probe_interval seconds (connect timeout 5 s, 10 s in all, no redirects). A 2xx answer is a
  * success; anything else, or no answer, a failure. The CRM is called down after probe_failures
  * failures in a row and up again after as many successes; each change opens or closes the "crm"
- * alert episode. The last result is kept in app->probe (under app->mu) for /health and /metrics.
+ * alert episode; an alert that could not be written is tried again every round until it is, and
+ * a database that cannot be opened is tried again every round too (the probe never stops).
+ * The last result is kept in app->probe (under app->mu) for /health and /metrics.
  *
  * The request runs on a curl multi handle polled in short steps, so a stop is noticed within a
  * fraction of a second even while the CRM hangs.
@@ -105,7 +107,6 @@ out:
 	return rc;
 }
 
-/* The alert for a change of state, in its own transaction. 0 ok, -1 failed (logged). */
 /* The host (and port) of a URL, escaped; never its user, password, path or query. */
 static void
 probe_host(const char *url, struct buf *b)
@@ -125,6 +126,7 @@ probe_host(const char *url, struct buf *b)
 	curl_url_cleanup(u);
 }
 
+/* The alert for a change of state, in its own transaction. 0 ok, -1 failed. */
 static int
 probe_alert(struct app *a, struct db *db, int up, const struct probe_result *res)
 {
@@ -164,15 +166,36 @@ probe_alert(struct app *a, struct db *db, int up, const struct probe_result *res
 	return 0;
 }
 
+/* The probe's own connection, opened on first need. Unlike app_thread_db a failure does not stop
+ * the bot: the probe goes on and tries again at its next round. NULL: not open (logged once). */
+static struct db *
+probe_db(struct app *a, int *warned)
+{
+	char errbuf[256];
+	struct db *db;
+
+	if ((db = db_open(a->cfg.database, errbuf, sizeof(errbuf))) != NULL) {
+		if (*warned)
+			log_info("probe: the database is open again");
+		*warned = 0;
+		return db;
+	}
+	if (!*warned)
+		log_error("probe: cannot open database '%s': %s; retrying every %llds",
+		    a->cfg.database, errbuf, (long long)a->cfg.probe_interval);
+	*warned = 1;
+	return NULL;
+}
+
 void *
 probe_thread(void *arg)
 {
 	struct app *a = arg;
-	struct probe_result res;
+	struct probe_result res, due_res;
 	struct db *db = NULL;
 	const char *url = a->cfg.crm_health_url;
 	int64_t k = a->cfg.probe_failures, streak = 0, next;
-	int up = -1, pending = -1, was;
+	int up = -1, pending = -1, was, due = 0, db_warned = 0, failed = 0;
 
 	pthread_mutex_lock(&a->mu);
 	memset(&a->probe, 0, sizeof(a->probe));
@@ -181,6 +204,7 @@ probe_thread(void *arg)
 	pthread_mutex_unlock(&a->mu);
 	if (url == NULL || url[0] == '\0')
 		return NULL;
+	memset(&due_res, 0, sizeof(due_res));
 	log_info("probe: checking the crm every %llds", (long long)a->cfg.probe_interval);
 	while (!a->stop) {
 		next = clock_mono_ms() + a->cfg.probe_interval * 1000;
@@ -219,11 +243,28 @@ probe_thread(void *arg)
 				    (long long)res.latency_ms);
 			else
 				log_warn("probe: the crm is down: %s", res.error);
-			if (db == NULL && (db = app_thread_db(a, "probe")) == NULL)
-				break;
+			/* the alert for the latest change is due until it is written */
+			due = 1;
+			due_res = res;
+		}
+		/* a change whose alert could not be written (a busy database, I/O, no connection)
+		 * is tried again every round until it is; a newer change replaces it */
+		if (due && db == NULL)
+			db = probe_db(a, &db_warned);
+		if (due && db != NULL) {
 			/* from "not known yet" to up: an episode left open before a restart closes */
-			if (probe_alert(a, db, up, &res) == -1)
-				log_error("probe: the crm %s alert was not recorded", up ? "up" : "down");
+			if (probe_alert(a, db, up, &due_res) == 0) {
+				if (failed)
+					log_info("probe: the crm %s alert is recorded at last",
+					    up ? "up" : "down");
+				due = failed = 0;
+			} else {
+				if (!failed)
+					log_error("probe: the crm %s alert was not recorded; retrying "
+					    "every %llds", up ? "up" : "down",
+					    (long long)a->cfg.probe_interval);
+				failed = 1;
+			}
 		}
 		app_sleep(a, next - clock_mono_ms());
 	}

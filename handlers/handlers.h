@@ -261,6 +261,10 @@ extern const struct button monitoring_buttons[];	/* a partner picked for /activi
 int	 monitoring_dormant_job(struct app *, struct db *);	/* dormant partners → alerts */
 int	 monitoring_drop_job(struct app *, struct db *);	/* week-over-week drops → alerts */
 int	 monitoring_queues_job(struct app *, struct db *);	/* outbox backlog, Telegram trouble */
+/* The "telegram" episode's verdict from the Bot API errors of the last minutes, the age in
+ * seconds of the last successful poll (-1: not polling) and of the last long 429 wait (-1:
+ * none): 1 trouble (raise), -1 healthy (resolve), 0 neither (leave it as it is). */
+int	 monitoring_tg_verdict(int64_t errs, int64_t poll_age, int64_t long_wait_age);
 /* The pure parts, for the unit tests. A sparkline of n values (▁ … █, scaled to the largest;
  * negative values count as 0). */
 void	 monitoring_sparkline(const int64_t *v, int n, struct buf *);

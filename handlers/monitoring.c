@@ -27,6 +27,7 @@
 #define TG_WINDOW		5	/* minutes of Telegram errors weighed */
 #define TG_ERRORS_BAD		10	/* errors in the window that open the alert */
 #define TG_ERRORS_OK		2	/* at most this many in the window to resolve it */
+#define TG_QUIET		300	/* seconds without a long 429 wait to resolve it */
 #define BACKLOG_CRIT_TIMES	5	/* pending above threshold × this is critical */
 
 /* ---------------------------------------------------------------------------------------------
@@ -1079,10 +1080,22 @@ mon_tg_window(int64_t minute, int64_t errors)
 }
 
 int
+monitoring_tg_verdict(int64_t errs, int64_t poll_age, int64_t long_wait_age)
+{
+	if (errs >= TG_ERRORS_BAD || poll_age > POLL_STALE)
+		return 1;
+	if (errs <= TG_ERRORS_OK && (poll_age < 0 || poll_age <= POLL_STALE) &&
+	    (long_wait_age < 0 || long_wait_age >= TG_QUIET))
+		return -1;
+	return 0;
+}
+
+int
 monitoring_queues_job(struct app *a, struct db *db)
 {
 	int64_t now = clock_now(), pending, thr = a->cfg.backlog_threshold, errs, poll_age = -1;
-	int en = a->cfg.language == LANG_EN, polling, level, trouble, healthy, r, ok = 0;
+	int64_t long_wait = 0;
+	int en = a->cfg.language == LANG_EN, polling, level, trouble, healthy, verdict, r, ok = 0;
 	struct mon_batch t = { a, db, 0, 0, 0 };
 	struct alert cur;
 	struct stats st;
@@ -1118,9 +1131,15 @@ monitoring_queues_job(struct app *a, struct db *db)
 	if (mon_batch_result(&t, r) == -1)
 		goto out;
 
-	/* Telegram: many errors lately, or polling that has not succeeded for a while */
-	trouble = errs >= TG_ERRORS_BAD || poll_age > POLL_STALE;
-	healthy = errs <= TG_ERRORS_OK && (poll_age < 0 || poll_age <= POLL_STALE);
+	/* Telegram: many errors lately, or polling that has not succeeded for a while (a long 429
+	 * wait raises the episode itself, app_report_throttle); it resolves once none of these,
+	 * nor a long wait, has been seen for a while */
+	if ((r = state_get_int(db, TG_LONG_WAIT_KEY, &long_wait)) == -1)
+		goto out;
+	verdict = monitoring_tg_verdict(errs, poll_age,
+	    r == 1 && long_wait > 0 ? (now > long_wait ? now - long_wait : 0) : -1);
+	trouble = verdict == 1;
+	healthy = verdict == -1;
 	buf_reset(&b);
 	if (trouble) {
 		buf_adds(&b, en ? "📡 <b>Trouble with Telegram</b>" : "📡 <b>Проблемы с Telegram</b>");

@@ -12,6 +12,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F401,F403
 
 TEAM = -100123
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup "
                 "are exactly the same as a current content and reply markup of the message")
 
@@ -92,10 +93,21 @@ with Fake() as fake, Bot(fake, config={"telegram": {"retry_after_cap": 2}, "chat
     else:
         skip("no retry to time")
     like(bot.log(), r"asked to wait 100s \(429\); waiting 2s", "429 over the cap: the capped wait is logged")
-    notice = wait_text(fake, TEAM, r"просит подождать 100")
+    # the long wait raises the "telegram" alert episode: one message in the team chat, with buttons
+    notice = wait_for(lambda: [m for m in fake.sent(TEAM) if re.search(r"просит подождать 100", m["text"])],
+                      15) or []
     is_eq(len(notice), 1, "429 over the cap: the team chat is told once about throttling")
-    ok(bot.sql_value("SELECT count(*) FROM outbox WHERE id > ? AND chat_id = ? AND payload LIKE ?",
-                     (oid, TEAM, "%подождать 100%")) == 1, "429 over the cap: the notice was queued in the outbox")
+    ok(notice and (notice[0].get("reply_markup") or {}).get("inline_keyboard"),
+       "429 over the cap: the notice is an alert, with buttons", notice)
+    like(notice[0]["text"] if notice else None,
+         r"Telegram ограничивает бота: просит подождать 100 с; ждём 2 с\. Сообщения в очереди и не потеряются\.",
+         "429 over the cap: what the alert says")
+    ok(bot.sql_value("SELECT count(*) FROM outbox WHERE id > ? AND chat_id = ? AND method = 'sendMessage' "
+                     "AND payload LIKE ?", (oid, TEAM, "%подождать 100%")) == 1,
+       "429 over the cap: the notice was queued in the outbox once")
+    is_eq(bot.sql("SELECT kind, level, state FROM alerts WHERE key = 'telegram'"), [("telegram", 1, 0)],
+          "429 over the cap: an open 'telegram' episode, level warn")
+    notice_id = notice[0]["message_id"] if notice else None
 
     # --- 5xx, HTML body, malformed JSON, closed connection: retried with backoff ---------------
     # "close" is armed twice: libcurl silently repeats a request once when a *reused* keep-alive
@@ -228,5 +240,29 @@ with Fake() as fake, Bot(fake, config={"telegram": {"retry_after_cap": 2}, "chat
        "no outbox row left pending or sending", bot.sql("SELECT * FROM outbox WHERE state IN (0, 1)"))
     is_eq(fake.state()["faults"], [], "every armed fault was used")
     is_eq(bot.stop(), 0, "SIGTERM exits 0")
+
+    # --- Telegram behaves again: the "telegram" episode is resolved --------------------------
+    # after 5 minutes without a long wait, an error burst or a stale poll; the clock is moved
+    # 6 minutes ahead with libfaketime (the time of the last long wait is kept in the database)
+    if not os.path.exists(LIBFAKETIME):
+        skip("libfaketime is not installed (Debian package faketime)", 3)
+    elif notice_id is None:
+        skip("no throttling alert to resolve", 3)
+    else:
+        bot.env.update({"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "+360", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+                        "ASAN_OPTIONS": "verify_asan_link_order=0"})
+        bot.start()
+
+        def resolved():
+            for m in fake.sent(TEAM):
+                if m["message_id"] == notice_id and m["edits"] and "Решено" in m["text"]:
+                    return m
+            return None
+        m = wait_for(resolved, 20)
+        ok(m, "Telegram quiet for 5 minutes: the throttling alert is edited to «Решено»",
+           [x for x in fake.sent(TEAM) if x["message_id"] == notice_id])
+        is_eq(bot.sql("SELECT state FROM alerts WHERE key = 'telegram'"), [(1,)],
+              "the 'telegram' episode is resolved")
+        is_eq(bot.stop(), 0, "SIGTERM exits 0 (moved clock)")
     diag("%.1f s" % (time.monotonic() - T0))
 done()

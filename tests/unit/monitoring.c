@@ -68,6 +68,19 @@ main(void)
 	ok(!monitoring_is_drop(19, 0, 50), "fewer than 20 events the week before: no drop");
 	ok(monitoring_is_drop(20, 9, 50), "20 → 9 is more than 50 %");
 	ok(!monitoring_is_drop(20, 10, 50), "20 → 10 is exactly 50 %: not more");
+
+	/* the "telegram" episode: raised on an error burst or stale polling (a long 429 wait raises
+	 * it by itself); resolved after 5 quiet minutes with polling fresh; otherwise left alone */
+	is_int(monitoring_tg_verdict(10, 5, -1), 1, "tg: an error burst is trouble");
+	is_int(monitoring_tg_verdict(0, 301, -1), 1, "tg: no successful poll for 5 minutes is trouble");
+	is_int(monitoring_tg_verdict(0, 5, -1), -1, "tg: no errors, fresh poll, no long wait: healthy");
+	is_int(monitoring_tg_verdict(0, -1, -1), -1, "tg: webhook mode, no errors: healthy");
+	is_int(monitoring_tg_verdict(0, 5, 10), 0, "tg: a long wait 10 s ago: not resolved yet");
+	is_int(monitoring_tg_verdict(0, 5, 299), 0, "tg: a long wait 299 s ago: not resolved yet");
+	is_int(monitoring_tg_verdict(0, 5, 300), -1, "tg: 5 quiet minutes after a long wait: healthy");
+	is_int(monitoring_tg_verdict(0, -1, 600), -1, "tg: webhook mode, long wait long ago: healthy");
+	is_int(monitoring_tg_verdict(5, 5, 600), 0, "tg: a few errors: neither raised nor resolved");
+	is_int(monitoring_tg_verdict(0, 300, 600), -1, "tg: a poll 5 minutes ago is still recent");
 	ok(monitoring_is_drop(100, 0, 100) == 0, "drop_percent 100: only below nothing, never");
 	ok(monitoring_is_drop(100, 89, 10), "100 → 89 with 10 %");
 	ok(!monitoring_is_drop(100, 150, 10), "a rise is no drop");
