@@ -299,6 +299,11 @@ static const char *const db_migrations[] = {
 	/* editMessageText rows carry the outbox row that posted the message (0: none); the
 	 * sender fills in its message_id once that row is sent. */
 	"ALTER TABLE outbox ADD COLUMN ref_id INTEGER NOT NULL DEFAULT 0;",
+
+	/* 5: a snoozed episode that changed quietly (dirty 1) is shown again when the snooze ends;
+	 * the partial index finds the snoozes that may have ended. */
+	("ALTER TABLE alerts ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1));"
+	"CREATE INDEX alerts_snoozed ON alerts(snoozed_until) WHERE state = 0 AND snoozed_until > 0;"),
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))
 
