@@ -47,6 +47,9 @@ static const struct job {
 } sched_jobs[] = {
 	{ "prune", 3600, sched_prune },
 	{ "audit_anchor", 86400, audit_anchor_job },
+	/* before the scans: an ended snooze is shown with what it held, and the scan that
+	 * follows finds nothing new to edit */
+	{ "alerts_snooze", 60, alert_snooze_job },
 	{ "dormant", 3600, monitoring_dormant_job },
 	{ "activity_drop", 86400, monitoring_drop_job },
 	{ "queues", 60, monitoring_queues_job },

@@ -1,8 +1,11 @@
 /*
  * alerts.c — the alert engine. An episode (a kind, a dedupe key, maybe a partner) is posted
  * once to its kind's chat ([alerts] routing) and then edited in place as it changes: worse,
- * better, acknowledged, snoozed, assigned, resolved. Edits are silent in Telegram, so a snoozed
- * or acknowledged episode is kept up to date but never posted again. /alerts lists open ones.
+ * better, acknowledged, snoozed, assigned, resolved. Edits are silent in Telegram, so an
+ * acknowledged episode is kept up to date but never posted again. A snoozed one stays quiet: a
+ * change at the same or a lower level is only recorded (dirty), and alert_snooze_job shows it
+ * when the snooze ends; a higher level breaks through (an edit and one short new message). A
+ * resolution is always shown. /alerts lists open ones.
  *
  * The message: a level icon and the text, then a footer with who acknowledged it, the snooze
  * and the assignee. Its buttons carry "verb:<alert id>[:days]":
@@ -262,13 +265,45 @@ alerts_lang(struct app *app)
 	return live.language;
 }
 
+static void alerts_first_line(const char *html, size_t max, struct buf *b);
+
+/* A snooze that has ended is forgotten once the message is shown again: the footer no longer
+ * names it, and the snooze job has nothing left to re-render. */
+static void
+alerts_snooze_over(struct alert *a, int64_t now)
+{
+	if (a->snoozed_until != 0 && a->snoozed_until <= now) {
+		a->snoozed_until = 0;
+		a->dirty = 0;
+	}
+}
+
+/* A snoozed episode got worse: besides the (silent) edit, one short new message in its chat, so
+ * the team hears it. No buttons: they are on the alert's own message. */
+static int
+alerts_escalated(struct db *db, enum lang lang, const struct alert *a)
+{
+	struct buf b;
+	int rc;
+
+	if (a->outbox_id == 0 || a->chat_id == 0)
+		return 0;	/* never posted: the edit posted it */
+	buf_init(&b, 0);
+	buf_adds(&b, L(lang, "⬆️ Тревога усилилась: ", "⬆️ Alert escalated: "));
+	alerts_first_line(a->text, ALERTS_LINE_MAX, &b);
+	rc = notify_chat(db, a->chat_id, a->chat_id < 0, b.ptr, NULL, NULL);
+	buf_release(&b);
+	return rc;
+}
+
 int
 alert_raise(struct app *app, struct db *db, const char *kind, const char *key,
     int64_t partner_id, int level, const char *html)
 {
 	struct alert a;
 	int64_t now = clock_now();
-	int r;
+	enum lang lang;
+	int r, snoozed, higher;
 
 	if (alerts_valid(kind, key, level, html) == -1)
 		return -1;
@@ -277,10 +312,22 @@ alert_raise(struct app *app, struct db *db, const char *kind, const char *key,
 	if (r == 1) {
 		if (a.level == level && strcmp(a.text, html) == 0)
 			return 0;
+		snoozed = a.snoozed_until > now;
+		higher = level > a.level;
 		a.level = level;
 		str_copy(a.text, sizeof(a.text), html);
 		a.updated_at = now;
-		if (alert_save(db, &a) == -1 || alerts_show(app, db, alerts_lang(app), &a, now) == -1)
+		if (snoozed && !higher) {
+			/* quiet while snoozed: kept for the message the snooze's end shows */
+			a.dirty = 1;
+			return alert_save(db, &a) == -1 ? -1 : 0;
+		}
+		alerts_snooze_over(&a, now);
+		a.dirty = 0;
+		lang = alerts_lang(app);
+		if (alert_save(db, &a) == -1 || alerts_show(app, db, lang, &a, now) == -1)
+			return -1;
+		if (snoozed && alerts_escalated(db, lang, &a) == -1)
 			return -1;
 		return 1;
 	}
@@ -315,10 +362,54 @@ alert_resolve(struct app *app, struct db *db, const char *key, const char *html)
 	}
 	a.state = ALERT_RESOLVED;
 	a.resolved_at = a.updated_at = now;
+	a.dirty = 0;
 	if (alert_save(db, &a) == -1 || alerts_show(app, db, alerts_lang(app), &a, now) == -1)
 		return -1;
 	log_info("alert %lld resolved: %s", (long long)a.id, key);
 	return 1;
+}
+
+#define ALERTS_SNOOZE_BATCH 64	/* ended snoozes re-rendered per transaction */
+
+int
+alert_snooze_job(struct app *app, struct db *db)
+{
+	struct alert *rows;
+	int64_t now = clock_now();
+	enum lang lang = alerts_lang(app);
+	int n, i, shown = 0, rc = -1;
+
+	if ((rows = calloc(ALERTS_SNOOZE_BATCH, sizeof(*rows))) == NULL)
+		return -1;
+	/* each pass clears the snoozes it shows, so the next one finds the rest */
+	for (;;) {
+		if (db_begin(db) == -1)
+			goto out;
+		if ((n = alert_snooze_ended(db, now, rows, ALERTS_SNOOZE_BATCH)) == -1)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			alerts_snooze_over(&rows[i], now);
+			if (alert_save(db, &rows[i]) == -1 ||
+			    alerts_show(app, db, lang, &rows[i], now) == -1)
+				goto fail;
+		}
+		if (db_commit(db) == -1)
+			goto out;
+		shown += n;
+		if (n < ALERTS_SNOOZE_BATCH)
+			break;
+	}
+	rc = 0;
+	goto out;
+fail:
+	db_rollback(db);
+out:
+	if (shown > 0) {
+		log_info("alerts: %d snooze(s) ended, shown again", shown);
+		app_wake_sender(app);
+	}
+	free(rows);
+	return rc;
 }
 
 /* ---- buttons ---- */
@@ -358,6 +449,7 @@ alerts_pressed(struct ctx *c, struct alert *a, const char *action, const char *w
 	char detail[256];
 
 	a->updated_at = c->now;
+	alerts_snooze_over(a, c->now);
 	snprintf(detail, sizeof(detail), "alert %lld %s: %s", (long long)a->id, a->key, what);
 	if (alert_save(c->db, a) == -1 || view_audit(c, a->partner_id, action, "", 0, detail) == -1)
 		return -1;

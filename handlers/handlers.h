@@ -249,11 +249,16 @@ int	 registry_run_dialog(struct ctx *, const char *text, int skip);
 extern const struct command alerts_commands[];
 extern const struct button alerts_buttons[];
 /* Opens an episode (posts it) or updates the open one (edits it when level or text changed;
- * nothing when the same). 1 posted or edited, 0 unchanged, -1 error. */
+ * nothing when the same). A snoozed episode stays quiet: a change at the same or a lower level
+ * is only recorded (shown when the snooze ends); a higher level edits it and sends one short
+ * new message. 1 posted or edited, 0 unchanged or held by a snooze, -1 error. */
 int	 alert_raise(struct app *, struct db *, const char *kind, const char *key,
 	    int64_t partner_id, int level, const char *html);
 /* Resolves the open episode of key, if any (edits it to say so). 1 resolved, 0 none, -1. */
 int	 alert_resolve(struct app *, struct db *, const char *key, const char *html);
+/* The scheduler's job: episodes whose snooze has ended are shown again (their message edited
+ * to the latest text, without the snooze in the footer). Own transactions. 0/-1. */
+int	 alert_snooze_job(struct app *, struct db *);
 
 /* monitoring.c — /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs. */
 extern const struct command monitoring_commands[];

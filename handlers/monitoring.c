@@ -1015,8 +1015,18 @@ monitoring_drop_job(struct app *a, struct db *db)
 		if ((r = partner_get(db, open[i].partner_id, &p)) == -1)
 			goto out;
 		if (r == 1 && p.status == PARTNER_ACTIVE &&
-		    monitoring_is_drop(base, cur, a->cfg.drop_percent))
+		    monitoring_is_drop(base, cur, a->cfg.drop_percent)) {
+			/* still down against its baseline: the message follows the figures (better
+			 * or worse) even once the week before has itself fallen under the minimum
+			 * and the partner left the list above; unchanged figures change nothing */
+			buf_reset(&b);
+			mon_drop_text(a->cfg.language, &p, base, cur, &b);
+			if (mon_batch_begin(&t) == -1 ||
+			    mon_batch_result(&t, alert_raise(a, db, "drop", open[i].key, p.id,
+			    ALERT_WARN, b.ptr)) == -1)
+				goto out;
 			continue;
+		}
 		buf_reset(&b);
 		if (r == 0)
 			buf_printf(&b, en ? "✅ Partner #%lld was removed" : "✅ Партнёр #%lld удалён",

@@ -12,7 +12,7 @@ _Static_assert(ALERT_OPEN == 0 && ALERT_RESOLVED == 1, "alert SQL spells states 
 
 #define ALERT_COLS "id, kind, key, partner_id, state, level, text, chat_id, outbox_id," \
 	" snoozed_until, snoozed_by, acked_by, acked_at, assigned_to, assigned_at, opened_at," \
-	" updated_at, resolved_at"
+	" updated_at, resolved_at, dirty"
 
 /* Fills a from a statement selecting ALERT_COLS. */
 static void
@@ -37,6 +37,7 @@ alert_fill(sqlite3_stmt *st, struct alert *a)
 	a->opened_at = sqlite3_column_int64(st, 15);
 	a->updated_at = sqlite3_column_int64(st, 16);
 	a->resolved_at = sqlite3_column_int64(st, 17);
+	a->dirty = sqlite3_column_int(st, 18);
 }
 
 /* One row from a statement already bound: 1 found, 0 none, -1 error. */
@@ -96,8 +97,9 @@ alert_insert(struct db *db, struct alert *a)
 	sqlite3_stmt *st = db_stmt(db,
 	    "INSERT INTO alerts(kind, key, partner_id, state, level, text, chat_id, outbox_id,"
 	    " snoozed_until, snoozed_by, acked_by, acked_at, assigned_to, assigned_at, opened_at,"
-	    " updated_at, resolved_at)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
+	    " updated_at, resolved_at, dirty)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,"
+	    " ?18)");
 
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, a->kind) |
 	    db_bind_str(st, 2, a->key) | sqlite3_bind_int64(st, 3, a->partner_id) |
@@ -108,7 +110,8 @@ alert_insert(struct db *db, struct alert *a)
 	    sqlite3_bind_int64(st, 12, a->acked_at) | sqlite3_bind_int64(st, 13, a->assigned_to) |
 	    sqlite3_bind_int64(st, 14, a->assigned_at) | sqlite3_bind_int64(st, 15, a->opened_at) |
 	    sqlite3_bind_int64(st, 16, a->updated_at) |
-	    sqlite3_bind_int64(st, 17, a->resolved_at)) == -1 || db_run(db, st) == -1) {
+	    sqlite3_bind_int64(st, 17, a->resolved_at) |
+	    sqlite3_bind_int(st, 18, a->dirty != 0)) == -1 || db_run(db, st) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -123,8 +126,8 @@ alert_save(struct db *db, const struct alert *a)
 	sqlite3_stmt *st = db_stmt(db,
 	    "UPDATE alerts SET state = ?2, level = ?3, text = ?4, chat_id = ?5, outbox_id = ?6,"
 	    " snoozed_until = ?7, snoozed_by = ?8, acked_by = ?9, acked_at = ?10,"
-	    " assigned_to = ?11, assigned_at = ?12, updated_at = ?13, resolved_at = ?14"
-	    " WHERE id = ?1");
+	    " assigned_to = ?11, assigned_at = ?12, updated_at = ?13, resolved_at = ?14,"
+	    " dirty = ?15 WHERE id = ?1");
 
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, a->id) |
 	    sqlite3_bind_int(st, 2, a->state) | sqlite3_bind_int(st, 3, a->level) |
@@ -133,7 +136,8 @@ alert_save(struct db *db, const struct alert *a)
 	    sqlite3_bind_int64(st, 8, a->snoozed_by) | sqlite3_bind_int64(st, 9, a->acked_by) |
 	    sqlite3_bind_int64(st, 10, a->acked_at) | sqlite3_bind_int64(st, 11, a->assigned_to) |
 	    sqlite3_bind_int64(st, 12, a->assigned_at) | sqlite3_bind_int64(st, 13, a->updated_at) |
-	    sqlite3_bind_int64(st, 14, a->resolved_at)) == -1 || db_run(db, st) == -1) {
+	    sqlite3_bind_int64(st, 14, a->resolved_at) |
+	    sqlite3_bind_int(st, 15, a->dirty != 0)) == -1 || db_run(db, st) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -179,6 +183,22 @@ alert_open_of_kind(struct db *db, const char *kind, struct alert *rows, int max)
 	if (max <= 0)
 		return 0;
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, kind) |
+	    sqlite3_bind_int(st, 2, max)) == -1) {
+		db_done(st);
+		return -1;
+	}
+	return alert_many(db, st, rows, max);
+}
+
+int
+alert_snooze_ended(struct db *db, int64_t now, struct alert *rows, int max)
+{
+	sqlite3_stmt *st = db_stmt(db, "SELECT " ALERT_COLS " FROM alerts"
+	    " WHERE state = 0 AND snoozed_until > 0 AND snoozed_until <= ?1 ORDER BY id LIMIT ?2");
+
+	if (max <= 0)
+		return 0;
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, now) |
 	    sqlite3_bind_int(st, 2, max)) == -1) {
 		db_done(st);
 		return -1;

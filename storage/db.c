@@ -300,7 +300,11 @@ static const char *const db_migrations[] = {
 	 * sender fills in its message_id once that row is sent. */
 	"ALTER TABLE outbox ADD COLUMN ref_id INTEGER NOT NULL DEFAULT 0;",
 
-	/* A failed run may be retried in its slot: how many times the slot was claimed. */
+	/* 5: a snoozed episode that changed quietly (dirty 1) is shown again when the snooze ends;
+	 * the partial index finds the snoozes that may have ended. */
+	("ALTER TABLE alerts ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1));"
+	"CREATE INDEX alerts_snoozed ON alerts(snoozed_until) WHERE state = 0 AND snoozed_until > 0;"),
+	/* 6: a failed run may be retried in its slot: how many times the slot was claimed. */
 	"ALTER TABLE job_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;",
 };
 #define DB_NMIGRATIONS ((int)(sizeof(db_migrations) / sizeof(db_migrations[0])))

@@ -408,6 +408,7 @@ struct alert {
 	int64_t	 opened_at, updated_at, resolved_at;
 	int64_t	 snoozed_by;	/* who pressed a snooze button last, 0 nobody */
 	int64_t	 assigned_at;	/* unix seconds, 0 never */
+	int	 dirty;		/* changed while snoozed, not shown yet: 1 */
 };
 /* The open episode of key: 1 found, 0 none, -1 error. */
 int	 alert_open_get(struct db *, const char *key, struct alert *);
@@ -419,5 +420,8 @@ int	 alert_save(struct db *, const struct alert *);
 int	 alert_list_open(struct db *, const char *kind, struct alert *, int max);
 /* Every open episode of kind (a scan resolves those whose condition has passed); count or -1. */
 int	 alert_open_of_kind(struct db *, const char *kind, struct alert *, int max);
+/* Open episodes whose snooze has ended by now (0 < snoozed_until <= now), oldest first:
+ * count or -1. */
+int	 alert_snooze_ended(struct db *, int64_t now, struct alert *, int max);
 
 #endif

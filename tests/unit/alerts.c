@@ -137,16 +137,79 @@ test_engine(struct app *a, struct db *db)
 	al2.snoozed_until = clock_now() + 86400;
 	al2.snoozed_by = 501;
 	ok(alert_save(db, &al2) == 0, "saved");
+	/* snoozed: a change at the same or a lower level is recorded, not shown */
+	is_int(alert_raise(a, db, "dormant", "dormant:12", 12, ALERT_WARN,
+	    "Партнёр <b>Ромашка</b> не заходил 17 дней"), 0,
+	    "a snoozed episode is not edited for a lower level");
+	is_int(pending_count(db), 3, "nothing queued while snoozed");
+	ok(alert_open_get(db, "dormant:12", &al2) == 1 && has(al2.text, "17 дней") &&
+	    al2.level == ALERT_WARN && al2.dirty == 1, "the new text and level are kept, marked "
+	    "to show later");
+	is_int(alert_raise(a, db, "dormant", "dormant:12", 12, ALERT_WARN,
+	    "Партнёр <b>Ромашка</b> не заходил 18 дней"), 0,
+	    "nor for a text change at the same level");
+	is_int(pending_count(db), 3, "still nothing queued");
+
+	/* a higher level breaks through: the edit, and one short new message */
 	is_int(alert_raise(a, db, "dormant", "dormant:12", 12, ALERT_CRIT,
-	    "Партнёр <b>Ромашка</b> не заходил 17 дней"), 1, "a snoozed episode is still edited");
+	    "Партнёр <b>Ромашка</b> не заходил 18 дней\nподробности"), 1,
+	    "a higher level edits a snoozed episode");
 	n = rows_pending(db, rows, 16);
-	ok(n == 4 && rows[3].ref_id == al.outbox_id && strcmp(rows[3].method,
-	    "editMessageText") == 0, "an edit, never a new post");
-	if (n == 4)
+	ok(n == 5 && rows[3].ref_id == al.outbox_id && strcmp(rows[3].method,
+	    "editMessageText") == 0, "an edit, never a new post of the alert");
+	if (n == 5) {
 		ok(has(rows[3].payload, "<i>Принято: Анна · отложено до 27.11 10:00 · "
 		    "ответственный: Игорь</i>"), "the footer names who acknowledged, the snooze "
 		    "and the assignee");
+		ok(has(rows[3].payload, "🔴") && has(rows[3].payload, "18 дней"),
+		    "the edit shows the new level and text");
+		is_str(rows[4].method, "sendMessage", "and one short new message");
+		is_int(rows[4].chat_id, CHAT_TEAM, "in the alert's chat");
+		is_int(rows[4].ref_id, 0, "not an edit");
+		ok(has(rows[4].payload, "⬆️ Тревога усилилась: Партнёр Ромашка не заходил 18 дней") &&
+		    !has(rows[4].payload, "подробности") && !has(rows[4].payload, "<b>"),
+		    "it names the first line of the alert, without tags");
+		ok(!has(rows[4].payload, "\"ala:"), "without buttons");
+	}
 	rows_release(rows, n);
+	ok(alert_open_get(db, "dormant:12", &al2) == 1 && al2.dirty == 0 &&
+	    al2.snoozed_until == clock_now() + 86400, "shown: not dirty, still snoozed");
+
+	/* quiet again at the new level; the snooze job leaves it alone until the snooze ends */
+	is_int(alert_raise(a, db, "dormant", "dormant:12", 12, ALERT_CRIT,
+	    "Партнёр <b>Ромашка</b> не заходил 19 дней"), 0, "quiet again at the same level");
+	is_int(alert_snooze_job(a, db), 0, "the snooze job runs");
+	is_int(pending_count(db), 5, "the snooze has not ended: nothing queued");
+	clock_set(1795687200 + 86400 + 60);
+	is_int(alert_snooze_job(a, db), 0, "the snooze job runs after the snooze");
+	n = rows_pending(db, rows, 16);
+	ok(n == 6 && rows[5].ref_id == al.outbox_id && strcmp(rows[5].method,
+	    "editMessageText") == 0, "the snooze's end edits the alert once");
+	if (n == 6) {
+		ok(has(rows[5].payload, "19 дней"), "to the text held while snoozed");
+		ok(has(rows[5].payload, "<i>Принято: Анна · ответственный: Игорь</i>") &&
+		    !has(rows[5].payload, "тложено"), "the footer no longer names the snooze");
+		ok(has(rows[5].payload, "\"ala:"), "the buttons stay");
+	}
+	rows_release(rows, n);
+	ok(alert_open_get(db, "dormant:12", &al2) == 1 && al2.dirty == 0 &&
+	    al2.snoozed_until == 0, "the ended snooze is cleared");
+	is_int(alert_snooze_job(a, db), 0, "the job again");
+	is_int(pending_count(db), 6, "shows nothing twice");
+
+	/* acknowledged, not snoozed: changes are edited (silently), never posted again */
+	is_int(alert_raise(a, db, "dormant", "dormant:12", 12, ALERT_CRIT,
+	    "Партнёр <b>Ромашка</b> не заходил 20 дней"), 1, "an acknowledged episode is edited");
+	n = rows_pending(db, rows, 16);
+	ok(n == 7 && rows[6].ref_id == al.outbox_id && has(rows[6].payload, "20 дней"),
+	    "by an edit of the post");
+	rows_release(rows, n);
+	clock_set(1795687200);
+
+	/* snoozed again, then resolved: a resolution is always shown */
+	ok(alert_open_get(db, "dormant:12", &al2) == 1, "reload");
+	al2.snoozed_until = clock_now() + 7 * 86400;
+	ok(alert_save(db, &al2) == 0, "snoozed for a week");
 
 	/* resolved: an edit without buttons */
 	is_int(alert_resolve(a, db, "dormant:12", "Ромашка снова заходит"), 1, "resolve");
@@ -154,15 +217,16 @@ test_engine(struct app *a, struct db *db)
 	    al2.resolved_at == clock_now(), "state resolved, with the time");
 	is_int(alert_open_get(db, "dormant:12", &al2), 0, "no open episode for the key");
 	n = rows_pending(db, rows, 16);
-	ok(n == 5 && rows[4].ref_id == al.outbox_id, "one more edit of the first post");
-	if (n == 5) {
-		ok(has(rows[4].payload, "✅ Решено: Ромашка снова заходит"), "it says resolved");
-		ok(has(rows[4].payload, "\"inline_keyboard\":[]"), "and removes the buttons");
-		ok(!has(rows[4].payload, "отложено"), "a resolved episode shows no snooze");
+	ok(n == 8 && rows[7].ref_id == al.outbox_id, "one more edit of the first post, snoozed "
+	    "or not");
+	if (n == 8) {
+		ok(has(rows[7].payload, "✅ Решено: Ромашка снова заходит"), "it says resolved");
+		ok(has(rows[7].payload, "\"inline_keyboard\":[]"), "and removes the buttons");
+		ok(!has(rows[7].payload, "отложено"), "a resolved episode shows no snooze");
 	}
 	rows_release(rows, n);
 	is_int(alert_resolve(a, db, "dormant:12", NULL), 0, "resolving again: nothing open");
-	is_int(pending_count(db), 5, "and nothing queued");
+	is_int(pending_count(db), 8, "and nothing queued");
 
 	/* a new episode of the same key after the resolution */
 	send_all(db);
