@@ -161,20 +161,6 @@ api_digits(const char *s, int n, int *v)
 	return 0;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-api_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /*
  * An RFC 3339 date-time ("2026-11-26T10:00:00Z", "2026-11-26T13:00:00.250+03:00") as unix
  * seconds; fractions are dropped, a leap second counts as :59. 0 ok, -1 not one.
@@ -218,7 +204,7 @@ api_rfc3339(const char *s, int64_t *out)
 		return -1;
 	if (sec == 60)
 		sec = 59;
-	*out = api_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
+	*out = clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
 	    sign * (oh * 3600 + om * 60);
 	return 0;
 }

@@ -65,9 +65,11 @@ void	 fatalx(const char *, ...) PRINTFLIKE(1, 2) NORETURN;
 /* clock.c — the one place the code reads the time (unit tests may set it). */
 int64_t	 clock_now(void);		/* UTC seconds */
 int64_t	 clock_now_ms(void);		/* UTC milliseconds */
-int64_t	 clock_mono_ms(void);
-int64_t	 clock_mono_us(void);		/* monotonic microseconds, for handler latency */		/* monotonic milliseconds, for intervals and latency */
+int64_t	 clock_mono_ms(void);		/* monotonic milliseconds, for intervals and latency */
+int64_t	 clock_mono_us(void);		/* monotonic microseconds, for handler latency */
 void	 clock_set(int64_t unix_seconds);	/* tests only; 0 returns to the real clock */
+/* Days since 1970-01-01 of a calendar date (no time zone, no locale). */
+int64_t	 clock_days_from_civil(int64_t y, int m, int d);
 
 /* config.c — parsed against one table (type, default, range, help). */
 #define CFG_MAX_IDS 32

@@ -522,20 +522,6 @@ valid_count(const char *in, int64_t max, int64_t *out, enum lang lang, char *err
 
 /* Date ---------------------------------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
-static int64_t
-valid_days_from_civil(int64_t y, int m, int d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 /* Reads min..max digits at *p into *v; 0 ok, -1 not. */
 static int
 valid_digits(const char **p, int min, int max, int *v)
@@ -591,7 +577,7 @@ valid_date(const char *in, int64_t *out, enum lang lang, char *err, size_t errsz
 		    "Дата: такого дня нет в календаре (%02d.%02d.%04d). Пример: %s",
 		    "Date: no such day in the calendar (%02d.%02d.%04d). Example: %s"),
 		    d, m, y, DATE_EXAMPLE);
-	*out = valid_days_from_civil(y, m, d) * 86400;
+	*out = clock_days_from_civil(y, m, d) * 86400;
 	return 0;
 }
 
