@@ -253,12 +253,14 @@ int
 notify_chat(struct db *db, int64_t chat_id, int is_group, const char *html, const struct kb *k,
     const char *dedupe)
 {
+	static int64_t seq;	/* keys unique in the process, even several in one millisecond */
 	char key[160];
 
 	if (chat_id == 0)
 		return 0;	/* the chat is not configured: nothing to do */
 	if (dedupe == NULL)
-		snprintf(key, sizeof(key), "n%lld", (long long)clock_now_ms());
+		snprintf(key, sizeof(key), "n%lld.%lld", (long long)clock_now_ms(),
+		    (long long)__atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED));
 	else
 		str_copy(key, sizeof(key), dedupe);
 	return reply_queue(db, app_chat(db, chat_id), is_group, 0, 0, 0, html, k, key);

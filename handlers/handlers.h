@@ -217,6 +217,8 @@ extern const struct command partners_commands[];
 extern const struct button partners_buttons[];
 /* Shows a partner's card (edit: in place of the pressed button's message), audited. */
 int	 partners_show_card(struct ctx *, const struct partner *, int edit);
+/* Support sees a partner only inside a ticket session: 1 go on, 0 refused (answered), -1. */
+int	 partners_support_gate(struct ctx *, const struct partner *, int edit);
 
 /* partner_edit.c — /partner_new, /partner_edit, /status. */
 extern const struct command partner_edit_commands[];

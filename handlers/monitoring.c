@@ -199,6 +199,11 @@ mon_activity_show(struct ctx *c, const struct partner *p, int64_t days, int edit
 	struct kb k;
 	int n, i, rc = -1;
 
+	/* support reads a partner's data only inside a ticket session, like the card */
+	if ((rc = partners_support_gate(c, p, edit)) != 1)
+		return rc;
+	rc = -1;
+
 	buf_init(&b, 0);
 	d = calloc((size_t)days, sizeof(*d));
 	series = calloc((size_t)days, sizeof(*series));
@@ -449,6 +454,10 @@ mon_volume_show(struct ctx *c, const struct partner *p, int edit)
 	struct kb k;
 	char t[32];
 	int r, rc = -1;
+
+	if ((rc = partners_support_gate(c, p, edit)) != 1)
+		return rc;
+	rc = -1;
 
 	r = volume_get(c->db, p->id, &v);
 	if (r == -1 || view_audit(c, p->id, "partner.volume", "", 0, "data volume") == -1)

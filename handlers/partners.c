@@ -134,7 +134,7 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
  * Support works only inside a session bound to a ticket: without one, not even the masked card
  * or its history. 1 go on; 0 refused (answered, audited); -1 error.
  */
-static int
+int
 partners_support_gate(struct ctx *c, const struct partner *p, int edit)
 {
 	struct access_session s;

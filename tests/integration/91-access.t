@@ -148,6 +148,10 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     is_eq(data_of(got[0] if got else {}, "тикет"), "pd:%d" % pid, "a «Указать тикет» button")
     rows = audit_rows("partner.deny", SUPPORT, a0)
     is_eq([(x[1], x[4]) for x in rows], [(pid, "card")], "a partner.deny audit row names the partner")
+    for cmd in ("/activity %d" % pid, "/volume %d" % pid):
+        t = text_of(say(SUPPORT, cmd))
+        like(t, r"только по тикету", "support without a session: %s refused too" % cmd.split()[0])
+        unlike(t, r"Входов|Клиентов|клиент", "and shows no figures")
     is_eq(leaks(SUPPORT), [], "nothing personal sent to support so far")
     r = press(SUPPORT, got[0], "тикет", expect_edit=True)
     is_eq([b["callback_data"] for b in buttons(r.get("edit"))], ["pr:%d:ticket" % pid, "p:%d" % pid],
