@@ -173,6 +173,53 @@ struct form_field {
 int	 form_parse(const char *line, struct form_field *, int max, enum lang, char *err,
 	    size_t errsz);
 
+/* money.c — money is an int64_t count of kopecks everywhere; never floating point. */
+#define MONEY_MAX	INT64_C(1000000000000000)	/* 10^15 kopecks: the largest amount typed */
+#define MONEY_TEXT_MAX	48	/* bytes of money_format's longest text, NUL included */
+/* "12 500,00 ₽": U+202F between thousands, U+00A0 before ₽, U+2212 for a negative amount. */
+void	 money_format(int64_t kopecks, char *out, size_t outsz);
+/* "12500", "12 500", "12 500,5", "12500.50", "12 500,00 ₽", "12500 руб", "12500р"; a leading
+ * '-' or '−' for refunds; |amount| ≤ MONEY_MAX. 0, or -1 with err filled (the problem and an
+ * example). Abbreviations ("1,5 тыс") and more than two decimals are refused. */
+int	 money_parse(const char *in, int64_t *kopecks, enum lang, char *err, size_t errsz);
+
+/* pricing.c — a plan's price for a partner's size, MRR, proration and the period calendar. All
+ * amounts are kopecks; divisions round half up to the kopeck. Days are day numbers (days since
+ * 1970-01-01, UTC). */
+struct plan_price {
+	int64_t	 base;			/* kopecks per period, ≥ 0 */
+	int64_t	 per_branch;		/* kopecks per branch above included_branches, ≥ 0 */
+	int64_t	 per_user;		/* kopecks per user above included_users, ≥ 0 */
+	int64_t	 included_branches;	/* branches the base fee covers, ≥ 0 */
+	int64_t	 included_users;	/* users the base fee covers, ≥ 0 */
+	int	 yearly;		/* 1: the period is a year; 0: a month */
+};
+#define PRICING_ERROR	INT64_MIN	/* pricing_change_preview's failure (its results may be < 0) */
+/* base + per_branch × extra branches + per_user × extra users for one period; -1 on overflow or
+ * a negative input. */
+int64_t	 pricing_period_amount(const struct plan_price *, int64_t branches, int64_t users);
+/* The normalised monthly value: the period amount, or a yearly one / 12 rounded half up
+ * (10 000,00/yr → 833,33; 0,06/yr → 0,01). -1 as pricing_period_amount. */
+int64_t	 pricing_mrr(const struct plan_price *, int64_t branches, int64_t users);
+/* amount × days_left / days_in_period, exact, rounded half up; -1 unless amount ≥ 0 and
+ * 0 ≤ days_left ≤ days_in_period ≤ INT32_MAX. */
+int64_t	 pricing_prorate(int64_t amount, int64_t days_left, int64_t days_in_period);
+/* Switching plans now: the prorated new price for the days left minus the prorated credit for the
+ * unused old one (each rounded on its own, as the invoice lines will be). Negative: a credit. A
+ * switch between a monthly and a yearly plan starts a fresh full period of the new plan today, so
+ * its charge is the full new amount. PRICING_ERROR on a bad input or overflow. */
+int64_t	 pricing_change_preview(const struct plan_price *old, const struct plan_price *new,
+	    int64_t branches, int64_t users, int64_t days_left, int64_t days_in_period);
+void	 pricing_civil_from_days(int64_t day, int64_t *y, int *m, int *d);
+int	 pricing_days_in_month(int64_t y, int m);	/* m 1..12 */
+/* The day `months` calendar months after day (negative: before), on anchor_dom (1..31; other
+ * values: day's own day of month) clamped to that month's last day. Renewals pass the
+ * subscription's original start day of month, so Jan 31 → Feb 28 → Mar 31, never Mar 28. */
+int64_t	 pricing_add_months(int64_t day, int months, int anchor_dom);
+/* One month (or year) after start_day, anchored on start_day's own day of month. */
+int64_t	 pricing_period_end(int64_t start_day, int yearly);
+int64_t	 pricing_days_between(int64_t from_day, int64_t to_day);	/* to − from */
+
 /* mask.c — personal data as developers and managers see it. */
 void	 mask_phone(const char *phone, char *out, size_t outsz);	/* +7 9** ***-**-12 */
 void	 mask_email(const char *email, char *out, size_t outsz);	/* i***@m***.ru */

@@ -8,7 +8,9 @@ Scans the C sources (*.c, *.h) under bot/ handlers/ storage/ tests/unit/ tests/f
      strtok_r do not match);
   2. no trailing whitespace;
   3. layering: only bot/ includes curl/, cJSON and libwebsockets.h;
-  4. layering: only storage/ includes sqlite3.h.
+  4. layering: only storage/ includes sqlite3.h;
+  5. money is integer kopecks: no "double" or "float" in handlers/money.c and handlers/pricing.c
+     (outside comments and string literals).
 The layering checks apply to the program's code (bot/, handlers/, storage/, the top level); tests/
 may include what it needs to inspect. Test 0 plants violations in memory to show each check can fail.
 """
@@ -23,6 +25,8 @@ BANNED_RE = re.compile(r"(?<![A-Za-z0-9_])(%s)\s*\(" % "|".join(BANNED))
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 ONLY_BOT_RE = re.compile(r"^(curl/|cjson/|cJSON\.h$|cJSON_Utils\.h$|libwebsockets\.h$|libwebsockets/|lws_)", re.I)
 ONLY_STORAGE_RE = re.compile(r"^sqlite3(ext)?\.h$")
+NO_FLOAT_FILES = (os.path.join("handlers", "money.c"), os.path.join("handlers", "pricing.c"))
+FLOAT_RE = re.compile(r"(?<![A-Za-z0-9_])(double|float)(?![A-Za-z0-9_])")
 
 
 def strip_c(text):
@@ -56,12 +60,15 @@ def strip_c(text):
 
 def check_text(rel, text):
     """Returns {check: [diagnostics]} for one file's text."""
-    found = {"banned": [], "trailing": [], "bot-only": [], "storage-only": []}
+    found = {"banned": [], "trailing": [], "bot-only": [], "storage-only": [], "no-float": []}
     top = rel.split(os.sep)[0]
     product = top in ("bot", "handlers", "storage") or os.sep not in rel
     for no, line in enumerate(strip_c(text).split("\n"), 1):
         for m in BANNED_RE.finditer(line):
             found["banned"].append("%s:%d: banned function %s()" % (rel, no, m.group(1)))
+        if rel in NO_FLOAT_FILES:
+            for m in FLOAT_RE.finditer(line):
+                found["no-float"].append("%s:%d: %s in money code" % (rel, no, m.group(1)))
     for no, line in enumerate(text.split("\n"), 1):
         if line.rstrip("\r") != line.rstrip("\r").rstrip(" \t"):
             found["trailing"].append("%s:%d: trailing whitespace" % (rel, no))
@@ -92,16 +99,22 @@ def files():
 
 def self_test():
     """The checks must catch planted violations and pass clean code."""
-    bad = check_text(os.path.join("handlers", "x.c"),
+    bad = check_text(os.path.join("handlers", "money.c"),
                      '#include <curl/curl.h>\n#include <sqlite3.h>\nint f(void) {  \n'
-                     '\tchar b[8]; sprintf(b, "%d", 1); strcpy (b, "a"); return atoi(b) + gets(b);\n}\n')
+                     '\tchar b[8]; sprintf(b, "%d", 1); strcpy (b, "a"); return atoi(b) + gets(b);\n}\n'
+                     'static double half(long x) { return x / 2.0; }\n')
     good = check_text(os.path.join("bot", "y.c"),
                       '#include <curl/curl.h>\n/* sprintf(x) is banned */\n'
                       'int g(void) { char b[8]; snprintf(b, 8, "atoi(%s)", "strcpy("); '
-                      'return vsnprintf(b, 8, "x", 0) + fgets(b, 8, 0) + my_atoi(b) + strtok_r(b, 0, 0); }\n')
-    want = {"banned": 4, "trailing": 1, "bot-only": 1, "storage-only": 1}
+                      'return vsnprintf(b, 8, "x", 0) + fgets(b, 8, 0) + my_atoi(b) + strtok_r(b, 0, 0); }\n'
+                      'static double ratio(void) { return 0.5; }\n')
+    good_money = check_text(os.path.join("handlers", "pricing.c"),
+                            '/* no double here */ int64_t f(int64_t floats, int64_t double_) '
+                            '{ return floats + double_ + (int64_t)sizeof "float"; }\n')
+    want = {"banned": 4, "trailing": 1, "bot-only": 1, "storage-only": 1, "no-float": 1}
     got_bad = {k: len(v) for k, v in found_items(bad)}
     got_good = {k: len(v) for k, v in found_items(good)}
+    got_good.update({"money " + k: len(v) for k, v in found_items(good_money) if v})
     return got_bad == want and all(v == 0 for v in got_good.values()), got_bad, got_good
 
 
@@ -113,7 +126,8 @@ def main():
     names = {"banned": "no banned functions (sprintf, strcpy, strcat, strncpy, strtok, atoi, gets, ...)",
              "trailing": "no trailing whitespace",
              "bot-only": "only bot/ includes curl, cJSON and libwebsockets headers",
-             "storage-only": "only storage/ includes sqlite3.h"}
+             "storage-only": "only storage/ includes sqlite3.h",
+             "no-float": "no double or float in handlers/money.c and handlers/pricing.c"}
     all_found = {k: [] for k in names}
     fl = files()
     for rel in fl:
