@@ -25,6 +25,7 @@
 
 #include "bot/bot.h"
 #include "storage/storage.h"
+#include "tests/bench/bench.h"
 
 #define DAY 86400
 #define BATCH 1000		/* events per transaction, as one API request at most */
@@ -34,68 +35,12 @@
 #define FILL_TXN 200000		/* daily rows per transaction while filling */
 
 static int64_t lat[BATCH * BATCHES];
-static uint64_t rng_state = 0x616374697669ull;
+static uint64_t rng_state = 0x616374697669ull;	/* bench_rnd state: a fixed seed */
 
-static uint64_t
-rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
 
-	return (x > y) - (x < y);
-}
 
-static void
-report(const char *what, int n, const char *unit)
-{
-	qsort(lat, (size_t)n, sizeof(lat[0]), cmp_i64);
-	printf("  %-46s p50 %8lld %s  p99 %8lld %s  (n=%d)\n", what, (long long)lat[n / 2], unit,
-	    (long long)lat[(n * 99) / 100], unit, n);
-}
-
-static void
-remove_db(const char *path)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
-	char p[512];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-static int
-seed(const char *path, int64_t n)
-{
-	struct app a;
-	int64_t t0;
-	int rc;
-
-	app_init(&a);
-	free(a.cfg.database);
-	a.cfg.database = strdup(path);
-	if (a.cfg.database == NULL) {
-		app_destroy(&a);
-		return -1;
-	}
-	t0 = clock_mono_us();
-	rc = demo_seed(&a, n);
-	printf("  %-46s %lld ms\n", "demo_seed (partners, demo history)",
-	    (long long)((clock_mono_us() - t0) / 1000));
-	app_destroy(&a);
-	return rc;
-}
 
 /*
  * Days outer, partners inner: the day-led index grows at its end, the table by one row per
@@ -113,7 +58,7 @@ fill(struct db *db, int64_t partners, int64_t days, int64_t today, int64_t *even
 		return -1;
 	for (k = 1; k <= partners; k++)
 		last[k] = k % 100 == 7 ? -1 : k % 20 == 3 ?
-		    today - 15 - (int64_t)(rnd() % 76) : today;
+		    today - 15 - (int64_t)(bench_rnd(&rng_state) % 76) : today;
 	*events = 0;
 	t0 = clock_mono_us();
 	/* a larger cache while loading only; the measurements reopen with the default */
@@ -121,12 +66,12 @@ fill(struct db *db, int64_t partners, int64_t days, int64_t today, int64_t *even
 		goto out;
 	for (day = today - days + 1; day <= today; day++)
 		for (k = 1; k <= partners; k++) {
-			if (day > last[k] || rnd() % 10 == 0)	/* a quiet day now and then */
+			if (day > last[k] || bench_rnd(&rng_state) % 10 == 0)	/* a quiet day now and then */
 				continue;
 			d.day = day;
-			d.logins = 1 + (int64_t)(rnd() % 5);
-			d.operations = (int64_t)(rnd() % 11);
-			d.active_users = 1 + (int64_t)(rnd() % (uint64_t)d.logins);
+			d.logins = 1 + (int64_t)(bench_rnd(&rng_state) % 5);
+			d.operations = (int64_t)(bench_rnd(&rng_state) % 11);
+			d.active_users = 1 + (int64_t)(bench_rnd(&rng_state) % (uint64_t)d.logins);
 			if (activity_add_day(db, k, &d, day * DAY + 9 * 3600) == -1) {
 				db_rollback(db);
 				goto out;
@@ -161,11 +106,11 @@ time_ingest(struct db *db, int64_t partners, int64_t now)
 			return -1;
 		for (i = 0; i < BATCH; i++) {
 			snprintf(e.id, sizeof(e.id), "bench-%d-%d-%016llx", b, i,
-			    (unsigned long long)rnd());
-			e.partner_id = 1 + (int64_t)(rnd() % (uint64_t)partners);
-			e.type = rnd() % 3 == 0 ? EVENT_LOGIN : EVENT_OPERATION;
-			e.at = now - (int64_t)(rnd() % 3600);
-			e.user_id = e.partner_id * 1000 + (int64_t)(rnd() % 20);
+			    (unsigned long long)bench_rnd(&rng_state));
+			e.partner_id = 1 + (int64_t)(bench_rnd(&rng_state) % (uint64_t)partners);
+			e.type = bench_rnd(&rng_state) % 3 == 0 ? EVENT_LOGIN : EVENT_OPERATION;
+			e.at = now - (int64_t)(bench_rnd(&rng_state) % 3600);
+			e.user_id = e.partner_id * 1000 + (int64_t)(bench_rnd(&rng_state) % 20);
 			e.count = 1;
 			t0 = clock_mono_us();
 			if (activity_add(db, &e, now) != 1) {
@@ -178,7 +123,7 @@ time_ingest(struct db *db, int64_t partners, int64_t now)
 			return -1;
 		total_us += clock_mono_us() - tb;
 	}
-	report("activity_add, one event (id, user, partner)", n, "us");
+	bench_report(lat, "activity_add, one event (id, user, partner)", n, "us");
 	printf("  %-46s %.0f events/s (%d transactions of %d, fsync each commit)\n",
 	    "  with BEGIN and COMMIT", (double)n * 1e6 / (double)total_us, BATCHES, BATCH);
 	return 0;
@@ -201,7 +146,7 @@ time_dormant(struct db *db, int64_t partners, int64_t now)
 		if (i >= 0)
 			lat[i] = clock_mono_us() - t0;
 	}
-	report("activity_dormant (14 days, all partners)", SCANS, "us");
+	bench_report(lat, "activity_dormant (14 days, all partners)", SCANS, "us");
 	printf("  %-46s %d dormant partners\n", "", n);
 	rc = 0;
 out:
@@ -218,7 +163,7 @@ time_days(struct db *db, int64_t partners, int64_t today)
 	int i;
 
 	for (i = -50; i < ITER; i++) {
-		int64_t id = 1 + (int64_t)(rnd() % (uint64_t)partners);
+		int64_t id = 1 + (int64_t)(bench_rnd(&rng_state) % (uint64_t)partners);
 
 		t0 = clock_mono_us();
 		if (activity_days(db, id, today - 29, today, days, 30) != 30)
@@ -226,7 +171,7 @@ time_days(struct db *db, int64_t partners, int64_t today)
 		if (i >= 0)
 			lat[i] = clock_mono_us() - t0;
 	}
-	report("activity_days (30 days, one partner)", ITER, "us");
+	bench_report(lat, "activity_days (30 days, one partner)", ITER, "us");
 	return 0;
 }
 
@@ -246,7 +191,7 @@ time_totals(struct db *db, int64_t partners, int64_t today, int asc)
 		if (i >= 0)
 			lat[i] = clock_mono_us() - t0;
 	}
-	report(asc ? "activity_totals (week, all, least first)" :
+	bench_report(lat, asc ? "activity_totals (week, all, least first)" :
 	    "activity_totals (week, all, most first)", SCANS, "us");
 	if (n > 0)
 		printf("  %-46s %d partners, top %lld, bottom %lld\n", "", n, (long long)sums[0],
@@ -269,7 +214,7 @@ bench(const char *dir, int64_t partners, int64_t days)
 
 	snprintf(path, sizeof(path), "%s/bench-activity.db", dir);
 	printf("-- %lld partners, %lld days\n", (long long)partners, (long long)days);
-	if (seed(path, partners) == -1)
+	if (bench_seed(path, partners, "demo_seed (partners, demo history)") == -1)
 		goto out;
 	if ((db = db_open(path, errbuf, sizeof(errbuf))) == NULL) {
 		fprintf(stderr, "bench_activity: %s\n", errbuf);
@@ -300,7 +245,7 @@ out:
 	if (rc == -1)
 		fprintf(stderr, "bench_activity: failed\n");
 	db_close(db);
-	remove_db(path);
+	bench_remove_db(path);
 	return rc;
 }
 

@@ -21,6 +21,7 @@
 
 #include "bot/bot.h"
 #include "storage/storage.h"
+#include "tests/bench/bench.h"
 
 #define ITER 2000	/* timed calls per read operation */
 #define AUDIT_ITER 1000	/* timed appends */
@@ -38,33 +39,10 @@ struct probe {
 
 static struct partner rows[PAGE];
 static int64_t lat[ITER > AUDIT_ITER ? ITER : AUDIT_ITER];
-static uint64_t rng_state = 0x62656e6368ull;
+static uint64_t rng_state = 0x62656e6368ull;	/* bench_rnd state: a fixed seed */
 
-static uint64_t
-rnd(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
 
-static int
-cmp_i64(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return (x > y) - (x < y);
-}
-
-static void
-report(const char *what, int n)
-{
-	qsort(lat, (size_t)n, sizeof(lat[0]), cmp_i64);
-	printf("  %-44s p50 %7lld us   p99 %7lld us   (n=%d)\n", what,
-	    (long long)lat[n / 2], (long long)lat[(n * 99) / 100], n);
-}
 
 /* Three consecutive characters of name, none a space or a dash; the first three if none. */
 static void
@@ -81,7 +59,7 @@ fragment(const char *name, char *out, size_t outsz)
 		return;
 	}
 	for (tries = 0; tries < 64; tries++) {
-		s = (size_t)(rnd() % (n - 2));
+		s = (size_t)(bench_rnd(&rng_state) % (n - 2));
 		for (i = off[s]; i < off[s + 3]; i++)
 			if (name[i] == ' ' || name[i] == '-')
 				break;
@@ -97,40 +75,7 @@ fragment(const char *name, char *out, size_t outsz)
 	out[len] = '\0';
 }
 
-static void
-remove_db(const char *path)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
-	char p[512];
-	size_t i;
 
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-static int
-seed(const char *path, int64_t n)
-{
-	struct app a;
-	int64_t t0;
-	int rc;
-
-	app_init(&a);
-	free(a.cfg.database);
-	a.cfg.database = strdup(path);
-	if (a.cfg.database == NULL) {
-		app_destroy(&a);
-		return -1;
-	}
-	t0 = clock_mono_us();
-	rc = demo_seed(&a, n);
-	printf("  %-44s %lld ms\n", "demo_seed (one transaction)",
-	    (long long)((clock_mono_us() - t0) / 1000));
-	app_destroy(&a);
-	return rc;
-}
 
 /* The partners the lookups use, drawn at random: 0 ok, -1 error. */
 static int
@@ -140,7 +85,7 @@ probes(struct db *db, int64_t n, struct probe *pr, int count)
 	int k;
 
 	for (k = 0; k < count; k++) {
-		pr[k].id = 1 + (int64_t)(rnd() % (uint64_t)n);
+		pr[k].id = 1 + (int64_t)(bench_rnd(&rng_state) % (uint64_t)n);
 		if (partner_get(db, pr[k].id, &p) != 1) {
 			fprintf(stderr, "bench_partners: partner %lld missing\n", (long long)pr[k].id);
 			return -1;
@@ -190,7 +135,7 @@ time_lookup(struct db *db, enum op op, const struct probe *pr, int count, const 
 		}
 		hits += r;
 	}
-	report(what != NULL ? what : names[op], ITER);
+	bench_report(lat, what != NULL ? what : names[op], ITER, "us");
 	if (op == OP_FRAG)
 		printf("  %-44s %.1f (of at most %d), e.g. '%s', '%s', '%s'\n",
 		    "  matches per fragment", (double)hits / (ITER + WARMUP), LOOKUP_MAX,
@@ -222,7 +167,7 @@ time_list(struct db *db, int status, int middle, const char *what)
 			return -1;
 		}
 	}
-	report(what, ITER);
+	bench_report(lat, what, ITER, "us");
 	return 0;
 }
 
@@ -238,7 +183,7 @@ time_audit(struct db *db, int64_t n)
 		rec.at = clock_now();
 		rec.actor = 100000001;
 		str_copy(rec.roles, sizeof(rec.roles), "superadmin");
-		rec.partner_id = 1 + (int64_t)(rnd() % (uint64_t)n);
+		rec.partner_id = 1 + (int64_t)(bench_rnd(&rng_state) % (uint64_t)n);
 		str_copy(rec.action, sizeof(rec.action), "partner.read");
 		str_copy(rec.reason, sizeof(rec.reason), "ticket: T-1234");
 		str_copy(rec.detail, sizeof(rec.detail), "bench");
@@ -254,7 +199,7 @@ time_audit(struct db *db, int64_t n)
 		if (i >= 0)
 			lat[i] = clock_mono_us() - t0;
 	}
-	report("audit_append + commit (one record each)", AUDIT_ITER);
+	bench_report(lat, "audit_append + commit (one record each)", AUDIT_ITER, "us");
 	return 0;
 }
 
@@ -270,7 +215,7 @@ bench_size(const char *dir, int64_t n)
 
 	snprintf(path, sizeof(path), "%s/bench-%lld.db", dir, (long long)n);
 	printf("-- %lld partners\n", (long long)n);
-	if (seed(path, n) == -1)
+	if (bench_seed(path, n, "demo_seed (one transaction)") == -1)
 		goto out;
 	if ((db = db_open(path, errbuf, sizeof(errbuf))) == NULL) {
 		fprintf(stderr, "bench_partners: %s\n", errbuf);
@@ -308,7 +253,7 @@ bench_size(const char *dir, int64_t n)
 close:
 	db_close(db);
 out:
-	remove_db(path);
+	bench_remove_db(path);
 	return rc;
 }
 

@@ -1,0 +1,79 @@
+/*
+ * bench.h — what the C benchmarks share: a fixed-seed random source, latency percentiles, a
+ * demo-seeded database and its removal. Header-only; figures go to stdout, nothing is judged.
+ */
+#ifndef BENCH_H
+#define BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bot/bot.h"
+
+/* splitmix64 over *state: repeatable runs for a given seed. */
+static inline uint64_t
+bench_rnd(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static int
+bench_cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorts the n samples of lat and prints p50 and p99 under the label what. */
+static inline void
+bench_report(int64_t *lat, const char *what, int n, const char *unit)
+{
+	qsort(lat, (size_t)n, sizeof(lat[0]), bench_cmp_i64);
+	printf("  %-46s p50 %8lld %s  p99 %8lld %s  (n=%d)\n", what, (long long)lat[n / 2], unit,
+	    (long long)lat[(n * 99) / 100], unit, n);
+}
+
+static inline void
+bench_remove_db(const char *path)
+{
+	static const char *const suffixes[] = { "", "-wal", "-shm", ".lock" };
+	char p[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
+		unlink(p);
+	}
+}
+
+/* demo_seed of n partners into path, timed under label: 0 ok, -1 error. */
+static inline int
+bench_seed(const char *path, int64_t n, const char *label)
+{
+	struct app a;
+	int64_t t0;
+	int rc;
+
+	app_init(&a);
+	free(a.cfg.database);
+	a.cfg.database = strdup(path);
+	if (a.cfg.database == NULL) {
+		app_destroy(&a);
+		return -1;
+	}
+	t0 = clock_mono_us();
+	rc = demo_seed(&a, n);
+	printf("  %-46s %lld ms\n", label, (long long)((clock_mono_us() - t0) / 1000));
+	app_destroy(&a);
+	return rc;
+}
+
+#endif
