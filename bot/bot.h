@@ -6,6 +6,7 @@
 #define BOT_H
 
 #include <signal.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -439,7 +440,8 @@ void	 sched_run_due(struct app *, struct db *);
 int	 console_main(struct app *);
 
 /* demo.c — demo data for `make run` and the benchmarks. */
-int	 demo_seed(struct app *, int64_t partners);
+/* Seeds the database (idempotent); a summary line goes to report unless it is NULL. 0/-1. */
+int	 demo_seed(const char *database, int64_t partners, FILE *report);
 
 /* menu.c — setMyCommands per scope. */
 int	 menu_refresh(struct app *, struct db *, int64_t user_id);	/* 0: the default scope */

@@ -494,7 +494,7 @@ demo_history(struct db *db, int64_t i, int64_t id, int64_t *active, int64_t toda
 }
 
 int
-demo_seed(struct app *a, int64_t partners)
+demo_seed(const char *database, int64_t partners, FILE *report)
 {
 	char errbuf[256];
 	struct db *db;
@@ -503,9 +503,9 @@ demo_seed(struct app *a, int64_t partners)
 	int64_t existing, k, today, active, id = 0;
 	int rc = -1;
 
-	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
+	db = db_open(database, errbuf, sizeof(errbuf));
 	if (db == NULL) {
-		log_error("cannot open database '%s': %s", a->cfg.database, errbuf);
+		log_error("cannot open database '%s': %s", database, errbuf);
 		return -1;
 	}
 	if (db_begin(db) == -1)
@@ -521,8 +521,11 @@ demo_seed(struct app *a, int64_t partners)
 	}
 	if ((existing = partner_count(db)) < 0)
 		goto fail;
-	if (existing > 0 && partners > 0)
-		printf("%lld partners already exist: none added\n", (long long)existing);
+	if (existing > 0 && partners > 0) {
+		if (report != NULL)
+			fprintf(report, "%lld partners already exist: none added\n",
+			    (long long)existing);
+	}
 	else {
 		today = clock_now() / DAY * DAY;
 		for (k = 0, active = 0; k < partners; k++) {
@@ -540,8 +543,9 @@ demo_seed(struct app *a, int64_t partners)
 	}
 	if (db_commit(db) == -1)
 		goto out;
-	printf("demo data in '%s': %zu team members, %lld partners\n", a->cfg.database,
-	    NELEM(demo_team), (long long)existing);
+	if (report != NULL)
+		fprintf(report, "demo data in '%s': %zu team members, %lld partners\n", database,
+		    NELEM(demo_team), (long long)existing);
 	rc = 0;
 	goto out;
 fail:

@@ -364,7 +364,7 @@ main(int argc, char **argv)
 			printf("configuration OK\n");
 		buf_release(&err);
 	} else if (strcmp(cmd, "demo-seed") == 0) {
-		rc = demo_seed(&a, partners) == 0 ? 0 : 1;
+		rc = demo_seed(a.cfg.database, partners, stdout) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "console") == 0) {
 		int lockfd;
 
