@@ -71,6 +71,9 @@ int64_t	 clock_mono_us(void);		/* monotonic microseconds, for handler latency */
 void	 clock_set(int64_t unix_seconds);	/* tests only; 0 returns to the real clock */
 /* Days since 1970-01-01 of a calendar date (no time zone, no locale). */
 int64_t	 clock_days_from_civil(int64_t y, int m, int d);
+/* The civil date of unix time t in the configured zone (TZ), as a day number: what "today"
+ * means for due dates and billing periods. */
+int64_t	 clock_local_day(int64_t t);
 
 /* config.c — parsed against one table (type, default, range, help). */
 #define CFG_MAX_IDS 32
@@ -111,6 +114,13 @@ struct config {
 	int64_t	 backlog_threshold;	/* outbox rows pending that alert */
 	/* [alerts] each kind's chat: "team", "billing", "support", "digest" or "audit" */
 	char	*alert_dormant, *alert_drop, *alert_crm, *alert_telegram, *alert_backlog;
+	char	*alert_dunning, *alert_trial;
+	/* [billing] days */
+	int64_t	 payment_terms_days;	/* issue → due date */
+	int64_t	 renew_ahead_days;	/* the next period's invoice, before the period ends */
+	int64_t	 trial_notice_days;	/* the trial reminder, before the trial ends */
+	int64_t	 grace_days;		/* due date → suspended */
+	int64_t	 block_after_days;	/* due date → blocked */
 	/* [general] */
 	char	*timezone;
 	char	*language_name;		/* "ru" or "en" */

@@ -86,6 +86,10 @@ const struct cfg_key cfg_keys[] = {
 	  F(alert_telegram), "Chat of the Telegram trouble alerts (one of the [chats] names)" },
 	{ "alerts", "backlog", CFG_ENUM, "team", 0, 0, "team|billing|support|digest|audit",
 	  F(alert_backlog), "Chat of the outbox backlog alerts (one of the [chats] names)" },
+	{ "alerts", "dunning", CFG_ENUM, "billing", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_dunning), "Chat of the overdue-invoice (dunning) alerts (one of the [chats] names)" },
+	{ "alerts", "trial", CFG_ENUM, "billing", 0, 0, "team|billing|support|digest|audit",
+	  F(alert_trial), "Chat of the trial-ending reminders (one of the [chats] names)" },
 
 	{ "storage", "database", CFG_STR, "backoffice.db", 0, PATH_LEN, NULL, F(database),
 	  "SQLite database file of the back office" },
@@ -115,6 +119,17 @@ const struct cfg_key cfg_keys[] = {
 	  "Week-over-week activity drop, in percent, that raises an alert (10..100)" },
 	{ "monitoring", "backlog_threshold", CFG_INT, "100", 1, 1000000, NULL, F(backlog_threshold),
 	  "Messages waiting in the outgoing queue above which the team is alerted (1..1000000)" },
+
+	{ "billing", "payment_terms_days", CFG_INT, "10", 0, 90, NULL, F(payment_terms_days),
+	  "Days from an invoice's issue to its due date (0..90)" },
+	{ "billing", "renew_ahead_days", CFG_INT, "7", 0, 60, NULL, F(renew_ahead_days),
+	  "Days before a period ends that the next period's invoice is issued (0..60)" },
+	{ "billing", "trial_notice_days", CFG_INT, "3", 0, 30, NULL, F(trial_notice_days),
+	  "Days before a trial ends that billing is reminded (0..30)" },
+	{ "billing", "grace_days", CFG_INT, "7", 1, 90, NULL, F(grace_days),
+	  "Days after the due date that an unpaid partner is suspended (1..90)" },
+	{ "billing", "block_after_days", CFG_INT, "14", 2, 180, NULL, F(block_after_days),
+	  "Days after the due date that an unpaid partner is blocked (2..180, above grace_days)" },
 
 	{ "general", "timezone", CFG_STR, "Europe/Moscow", 0, 64, NULL, F(timezone),
 	  "IANA time zone for schedules, due dates and the times users see" },
@@ -630,6 +645,21 @@ cfg_load(struct config *cfg, const char *path, struct buf *err)
 				    needs[i][0]);
 				p.nerr++;
 			}
+		}
+	}
+
+	if (p.nerr == 0 && cfg->block_after_days <= cfg->grace_days) {
+		const struct cfg_key *blk = cfg_find("billing", "block_after_days");
+		const struct cfg_key *gr = cfg_find("billing", "grace_days");
+		int line = p.seen[blk - cfg_keys] ? p.seen[blk - cfg_keys] : p.seen[gr - cfg_keys];
+
+		if (line)
+			cfg_error(&p, line, "[billing] block_after_days must be above grace_days "
+			    "(a partner is suspended before it is blocked)");
+		else {
+			buf_printf(err, "%s: [billing] block_after_days must be above grace_days\n",
+			    path);
+			p.nerr++;
 		}
 	}
 

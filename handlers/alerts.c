@@ -40,6 +40,8 @@ static const struct {
 	{ "crm", offsetof(struct config, alert_crm) },
 	{ "telegram", offsetof(struct config, alert_telegram) },
 	{ "backlog", offsetof(struct config, alert_backlog) },
+	{ "dunning", offsetof(struct config, alert_dunning) },
+	{ "trial", offsetof(struct config, alert_trial) },
 };
 
 /* The chat a kind is posted to, 0 when that chat is not configured. Read under the

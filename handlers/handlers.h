@@ -333,4 +333,7 @@ int64_t	 monitoring_dormant_step(int64_t days, int64_t dormant_days);
 #define MONITORING_DROP_MIN 20
 int	 monitoring_is_drop(int64_t prev, int64_t cur, int64_t drop_percent);
 
+/* Subscriptions and billing. */
+#include "handlers/billing.h"
+
 #endif

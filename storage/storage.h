@@ -424,4 +424,7 @@ int	 alert_open_of_kind(struct db *, const char *kind, struct alert *, int max);
  * count or -1. */
 int	 alert_snooze_ended(struct db *, int64_t now, struct alert *, int max);
 
+/* Plans, subscriptions, invoices, payments, acts. */
+#include "storage/billing.h"
+
 #endif
