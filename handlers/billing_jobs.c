@@ -155,6 +155,13 @@ bj_notice(struct bj *j, const char *html, const char *dedupe)
 	return 0;
 }
 
+static int
+bj_sub_save(struct bj *j, struct subscription *s)
+{
+	s->updated_at = j->now;
+	return sub_save(j->db, s);
+}
+
 /* Puts a partner the rules stopped into `to` with its history row, when the state machine
  * allows it from where the partner is. 1 changed, 0 left as it was, -1 error. */
 static int
@@ -200,8 +207,7 @@ bj_renew(struct bj *j, struct subscription *s, const struct partner *p)
 	if (sub_get(j->db, s->id, s) != 1)
 		return -1;
 	snprintf(detail, sizeof(detail), "invoice %s issued for the next period", inv.number);
-	if (bj_audit(j, p->id, "billing.renew", detail) == -1 ||
-	    billing_sync_partner(j->db, p->id, j->today) == -1)
+	if (bj_audit(j, p->id, "billing.renew", detail) == -1)
 		return -1;
 
 	buf_init(&b, 0);
@@ -272,7 +278,7 @@ bj_trial_notice(struct bj *j, struct subscription *s, const struct partner *p)
 	if (alert_raise(j->app, j->db, "trial", key, p->id, ALERT_INFO, b.ptr) == -1)
 		goto out;
 	s->trial_noticed = 1;
-	rc = sub_save(j->db, s);
+	rc = bj_sub_save(j, s);
 out:
 	buf_release(&b);
 	return rc;
@@ -295,7 +301,7 @@ bj_roll(struct bj *j, struct subscription *s, const struct partner *p, int64_t e
 	}
 	if (trial)
 		s->status = SUB_ACTIVE;
-	if (sub_save(j->db, s) == -1 || billing_sync_partner(j->db, p->id, j->today) == -1)
+	if (bj_sub_save(j, s) == -1 || billing_sync_partner(j->db, p->id, j->today) == -1)
 		return -1;
 	if (!trial)
 		return 1;
@@ -337,7 +343,7 @@ bj_trial_end(struct bj *j, struct subscription *s, struct partner *p, struct inv
 	s->status = SUB_CANCELED;
 	s->ended_on = j->today;
 	str_copy(s->end_rule, sizeof(s->end_rule), "trial");
-	if (sub_save(j->db, s) == -1)
+	if (bj_sub_save(j, s) == -1)
 		return -1;
 	suspended = 0;
 	if (p->status == PARTNER_ACTIVE &&
@@ -383,7 +389,7 @@ bj_end(struct bj *j, struct subscription *s, struct partner *p)
 	s->status = SUB_CANCELED;
 	s->ended_on = j->today;
 	str_copy(s->end_rule, sizeof(s->end_rule), rule);
-	if (sub_save(j->db, s) == -1)
+	if (bj_sub_save(j, s) == -1)
 		return -1;
 	if (p->status == PARTNER_ACTIVE &&
 	    (suspended = bj_partner_status(j, p, PARTNER_SUSPENDED, "subscription", why)) == -1)
@@ -568,7 +574,7 @@ bj_dunning_step(struct bj *j, const struct invoice *inv, struct subscription *s,
 	case DUN_OVERDUE:
 		if (has_sub && s->status == SUB_ACTIVE) {
 			s->status = SUB_PAST_DUE;
-			if (sub_save(j->db, s) == -1)
+			if (bj_sub_save(j, s) == -1)
 				return -1;
 		}
 		break;
@@ -615,6 +621,7 @@ bj_dunning_invoice(struct bj *j, int64_t id)
 		if (bj_dunning_step(j, &inv, &s, has_sub, &p, k) == -1)
 			return -1;
 	inv.dunning = step;
+	inv.updated_at = j->now;
 	if (invoice_save(j->db, &inv) == -1 || billing_sync_partner(j->db, p.id, j->today) == -1)
 		return -1;
 	j->queued = 1;
