@@ -646,6 +646,26 @@ db_rows(struct db *db, sqlite3_stmt *st, void (*fill)(sqlite3_stmt *, void *), v
 	return r == -1 ? -1 : n;
 }
 
+int
+db_rows_by(struct db *db, const char *sql, const int64_t *keys, int nkeys,
+    void (*fill)(sqlite3_stmt *, void *), void *rows, size_t size, int max)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int i, rc = SQLITE_OK;
+
+	if (st == NULL)
+		return -1;
+	for (i = 0; i < nkeys; i++)
+		rc |= sqlite3_bind_int64(st, i + 1, keys[i]);
+	if (sqlite3_bind_parameter_count(st) > nkeys)
+		rc |= sqlite3_bind_int(st, nkeys + 1, max);
+	if (db_bound(db, st, rc) == -1) {
+		db_done(st);
+		return -1;
+	}
+	return db_rows(db, st, fill, rows, size, max);
+}
+
 /* Applies the pending migrations, each in its own transaction. The version is re-read under the
  * write lock, so two processes opening the same file at once apply each migration once. */
 static int

@@ -36,6 +36,10 @@ int64_t		 db_last_id(struct db *);
  * row), then db_done: the count, or -1. With max 1 it is a lookup's 1 found / 0 none / -1. */
 int		 db_rows(struct db *, sqlite3_stmt *, void (*fill)(sqlite3_stmt *, void *),
 		    void *rows, size_t size, int max);
+/* db_rows of the statement for sql (a literal, as db_stmt) with keys[] bound to ?1..?nkeys
+ * and, when it has one parameter more, max to that one (its LIMIT). */
+int		 db_rows_by(struct db *, const char *sql, const int64_t *keys, int nkeys,
+		    void (*fill)(sqlite3_stmt *, void *), void *rows, size_t size, int max);
 /* Column text into a fixed array (truncated on a UTF-8 boundary; NULL gives ""). */
 void		 db_col_copy(sqlite3_stmt *, int col, char *dst, size_t dstsz);
 /* Column text as a malloc'd string the caller frees ("" for NULL); NULL when out of memory. */

@@ -128,18 +128,6 @@ invoice_bind_ref(sqlite3_stmt *st, int idx, int64_t id)
 	return id ? sqlite3_bind_int64(st, idx, id) : sqlite3_bind_null(st, idx);
 }
 
-/* Runs a statement bound to ?1 = key that selects one invoice: 1/0/-1. */
-static int
-invoice_lookup(struct db *db, sqlite3_stmt *st, int64_t key, struct invoice *inv)
-{
-	memset(inv, 0, sizeof(*inv));
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, key)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, invoice_fill, inv, sizeof(*inv), 1);
-}
-
 static int
 invoice_line_insert(struct db *db, int64_t invoice_id, const struct invoice_line *l)
 {
@@ -160,27 +148,25 @@ invoice_line_insert(struct db *db, int64_t invoice_id, const struct invoice_line
 int
 invoice_insert(struct db *db, struct invoice *inv, const struct invoice_line *lines, int nlines)
 {
+	sqlite3_stmt *st;
+	int64_t amount = 0, now = inv->created_at ? inv->created_at : clock_now();
+	int i;
+
+	if (nlines < 0 || (nlines > 0 && lines == NULL))
+		return -1;
+	for (i = 0; i < nlines; i++)
+		if (__builtin_add_overflow(amount, lines[i].amount, &amount)) {
+			log_error("invoices: the lines' sum overflows");
+			return -1;
+		}
 	/* DO NOTHING names invoices_period alone: a second live invoice for the same period is
 	 * the answer "already invoiced"; every other constraint still fails. */
-	sqlite3_stmt *st = db_stmt(db,
+	st = db_stmt(db,
 	    "INSERT INTO invoices(partner_id, subscription_id, plan_id, kind, period_start,"
 	    " period_end, periods, amount, created_by, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
 	    " ON CONFLICT (subscription_id, period_start) WHERE kind = 0 AND status <> 3"
 	    " DO NOTHING");
-	int64_t amount = 0, now = inv->created_at ? inv->created_at : clock_now();
-	int i;
-
-	if (nlines < 0 || (nlines > 0 && lines == NULL)) {
-		db_done(st);
-		return -1;
-	}
-	for (i = 0; i < nlines; i++)
-		if (__builtin_add_overflow(amount, lines[i].amount, &amount)) {
-			log_error("invoices: the lines' sum overflows");
-			db_done(st);
-			return -1;
-		}
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, inv->partner_id) |
 	    invoice_bind_ref(st, 2, inv->subscription_id) | invoice_bind_ref(st, 3, inv->plan_id) |
 	    sqlite3_bind_int(st, 4, inv->kind) | sqlite3_bind_int64(st, 5, inv->period_start) |
@@ -258,8 +244,9 @@ invoice_issue(struct db *db, struct invoice *inv, int64_t issued_on, int64_t due
 int
 invoice_get(struct db *db, int64_t id, struct invoice *inv)
 {
-	return invoice_lookup(db, db_stmt(db, "SELECT " INVOICE_COLS " FROM invoices"
-	    " WHERE id = ?1"), id, inv);
+	memset(inv, 0, sizeof(*inv));
+	return db_rows_by(db, "SELECT " INVOICE_COLS " FROM invoices WHERE id = ?1", &id, 1,
+	    invoice_fill, inv, sizeof(*inv), 1);
 }
 
 int
@@ -278,15 +265,9 @@ invoice_by_number(struct db *db, const char *number, struct invoice *inv)
 int
 invoice_lines(struct db *db, int64_t invoice_id, struct invoice_line *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT id, invoice_id, kind, description, quantity,"
-	    " unit_price, amount FROM invoice_lines WHERE invoice_id = ?1 ORDER BY id LIMIT ?2");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, invoice_id) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, invoice_line_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT id, invoice_id, kind, description, quantity, unit_price,"
+	    " amount FROM invoice_lines WHERE invoice_id = ?1 ORDER BY id LIMIT ?2",
+	    &invoice_id, 1, invoice_line_fill, rows, sizeof(*rows), max);
 }
 
 int
@@ -397,15 +378,9 @@ invoice_list(struct db *db, int64_t partner_id, int filter, int64_t today, int o
 int
 invoice_open_of(struct db *db, int64_t partner_id, struct invoice *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " INVOICE_COLS " FROM invoices"
-	    " WHERE partner_id = ?1 AND status = 1 ORDER BY due_on, id LIMIT ?2");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, invoice_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " INVOICE_COLS " FROM invoices"
+	    " WHERE partner_id = ?1 AND status = 1 ORDER BY due_on, id LIMIT ?2", &partner_id, 1,
+	    invoice_fill, rows, sizeof(*rows), max);
 }
 
 /*
@@ -416,15 +391,11 @@ invoice_open_of(struct db *db, int64_t partner_id, struct invoice *rows, int max
 int
 invoice_overdue(struct db *db, int64_t before, int64_t after, struct invoice *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " INVOICE_COLS " FROM invoices"
-	    " WHERE status = 1 AND dunning < 3 AND due_on < ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+	int64_t keys[2] = { before, after };
 
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, before) |
-	    sqlite3_bind_int64(st, 2, after) | sqlite3_bind_int(st, 3, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, invoice_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " INVOICE_COLS " FROM invoices"
+	    " WHERE status = 1 AND dunning < 3 AND due_on < ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+	    keys, 2, invoice_fill, rows, sizeof(*rows), max);
 }
 
 /*
@@ -436,17 +407,13 @@ int
 invoice_for_period(struct db *db, int64_t subscription_id, int64_t period_start,
     struct invoice *inv)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " INVOICE_COLS " FROM invoices"
-	    " WHERE subscription_id = ?1 AND kind = 0 AND status <> 3 AND period_start <= ?2"
-	    " AND period_end > ?2 ORDER BY period_start DESC LIMIT 1");
+	int64_t keys[2] = { subscription_id, period_start };
 
 	memset(inv, 0, sizeof(*inv));
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, subscription_id) |
-	    sqlite3_bind_int64(st, 2, period_start)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, invoice_fill, inv, sizeof(*inv), 1);
+	return db_rows_by(db, "SELECT " INVOICE_COLS " FROM invoices"
+	    " WHERE subscription_id = ?1 AND kind = 0 AND status <> 3 AND period_start <= ?2"
+	    " AND period_end > ?2 ORDER BY period_start DESC LIMIT 1", keys, 2, invoice_fill, inv,
+	    sizeof(*inv), 1);
 }
 
 int64_t

@@ -74,14 +74,9 @@ payment_insert(struct db *db, struct payment *p)
 int
 payment_get(struct db *db, int64_t id, struct payment *p)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " PAYMENT_COLS " FROM payments WHERE id = ?1");
-
 	memset(p, 0, sizeof(*p));
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, id)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, payment_fill, p, sizeof(*p), 1);
+	return db_rows_by(db, "SELECT " PAYMENT_COLS " FROM payments WHERE id = ?1", &id, 1,
+	    payment_fill, p, sizeof(*p), 1);
 }
 
 int
@@ -103,15 +98,9 @@ payment_by_provider(struct db *db, const char *provider_id, struct payment *p)
 int
 payment_list(struct db *db, int64_t partner_id, struct payment *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " PAYMENT_COLS " FROM payments"
-	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, payment_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " PAYMENT_COLS " FROM payments"
+	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2", &partner_id, 1, payment_fill, rows,
+	    sizeof(*rows), max);
 }
 
 int
@@ -209,12 +198,8 @@ act_insert(struct db *db, struct act *a)
 	int rc;
 
 	/* Looked for before a number is taken: a second act for the invoice spends none. */
-	st = db_stmt(db, "SELECT " ACT_COLS " FROM acts WHERE invoice_id = ?1");
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, a->invoice_id)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	if ((rc = db_rows(db, st, act_fill, &old, sizeof(old), 1)) != 0) {
+	if ((rc = db_rows_by(db, "SELECT " ACT_COLS " FROM acts WHERE invoice_id = ?1",
+	    &a->invoice_id, 1, act_fill, &old, sizeof(old), 1)) != 0) {
 		if (rc == 1)
 			*a = old;
 		return rc == 1 ? 0 : -1;
@@ -239,13 +224,7 @@ act_insert(struct db *db, struct act *a)
 int
 act_list(struct db *db, int64_t partner_id, struct act *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " ACT_COLS " FROM acts"
-	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, act_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " ACT_COLS " FROM acts"
+	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2", &partner_id, 1, act_fill, rows,
+	    sizeof(*rows), max);
 }

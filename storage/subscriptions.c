@@ -128,44 +128,28 @@ sub_save(struct db *db, const struct subscription *s)
 	return 0;
 }
 
-/* A lookup of one subscription by a statement bound to ?1 = key: 1/0/-1. */
-static int
-sub_lookup(struct db *db, sqlite3_stmt *st, int64_t key, struct subscription *s)
-{
-	memset(s, 0, sizeof(*s));
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, key)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, sub_fill, s, sizeof(*s), 1);
-}
-
 int
 sub_get(struct db *db, int64_t id, struct subscription *s)
 {
-	return sub_lookup(db, db_stmt(db, "SELECT " SUB_COLS " FROM subscriptions WHERE id = ?1"),
-	    id, s);
+	memset(s, 0, sizeof(*s));
+	return db_rows_by(db, "SELECT " SUB_COLS " FROM subscriptions WHERE id = ?1", &id, 1,
+	    sub_fill, s, sizeof(*s), 1);
 }
 
 int
 sub_live(struct db *db, int64_t partner_id, struct subscription *s)
 {
-	return sub_lookup(db, db_stmt(db, "SELECT " SUB_COLS " FROM subscriptions"
-	    " WHERE partner_id = ?1 AND status <> 3"), partner_id, s);
+	memset(s, 0, sizeof(*s));
+	return db_rows_by(db, "SELECT " SUB_COLS " FROM subscriptions"
+	    " WHERE partner_id = ?1 AND status <> 3", &partner_id, 1, sub_fill, s, sizeof(*s), 1);
 }
 
 int
 sub_history(struct db *db, int64_t partner_id, struct subscription *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " SUB_COLS " FROM subscriptions"
-	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2");
-
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, sub_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " SUB_COLS " FROM subscriptions"
+	    " WHERE partner_id = ?1 ORDER BY id DESC LIMIT ?2", &partner_id, 1, sub_fill, rows,
+	    sizeof(*rows), max);
 }
 
 /*
@@ -177,15 +161,11 @@ sub_history(struct db *db, int64_t partner_id, struct subscription *rows, int ma
 int
 sub_due(struct db *db, int64_t before, int64_t after, struct subscription *rows, int max)
 {
-	sqlite3_stmt *st = db_stmt(db, "SELECT " SUB_COLS " FROM subscriptions"
-	    " WHERE status <> 3 AND period_end < ?1 AND id > ?2 ORDER BY id LIMIT ?3");
+	int64_t keys[2] = { before, after };
 
-	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, before) |
-	    sqlite3_bind_int64(st, 2, after) | sqlite3_bind_int(st, 3, max)) == -1) {
-		db_done(st);
-		return -1;
-	}
-	return db_rows(db, st, sub_fill, rows, sizeof(*rows), max);
+	return db_rows_by(db, "SELECT " SUB_COLS " FROM subscriptions"
+	    " WHERE status <> 3 AND period_end < ?1 AND id > ?2 ORDER BY id LIMIT ?3", keys, 2,
+	    sub_fill, rows, sizeof(*rows), max);
 }
 
 int64_t

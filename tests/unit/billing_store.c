@@ -100,6 +100,19 @@ open_invoice(struct db *db, int64_t partner, int64_t amount, int64_t on, int64_t
 	return inv.id;
 }
 
+/* The number of an invoice issued on `on` (its id in last_id): "" on error. */
+static int64_t last_id;
+static const char *
+number_of(struct db *db, int64_t partner, int64_t on)
+{
+	static struct invoice inv;
+
+	last_id = open_invoice(db, partner, 100, on, on + 10);
+	if (last_id == -1 || invoice_get(db, last_id, &inv) != 1)
+		return "";
+	return inv.number;
+}
+
 static void
 test_names(void)
 {
@@ -334,36 +347,27 @@ test_numbering(struct db *db)
 	int64_t p = add_partner(db, "Нумерация"), id;
 	int rc;
 
-	id = open_invoice(db, p, 100, day(2025, 12, 31), day(2026, 1, 10));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2025-0001", "numbers: 31 December is the old year");
-	id = open_invoice(db, p, 100, day(2027, 1, 1), day(2027, 1, 11));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2027-0001", "numbers: restart on 1 January");
-	id = open_invoice(db, p, 100, day(2026, 12, 31), day(2027, 1, 10));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2026-0002", "numbers: 2026 went on from its own last number");
+	is_str(number_of(db, p, day(2025, 12, 31)), "2025-0001",
+	    "numbers: 31 December is the old year");
+	is_str(number_of(db, p, day(2027, 1, 1)), "2027-0001", "numbers: restart on 1 January");
+	is_str(number_of(db, p, day(2026, 12, 31)), "2026-0002",
+	    "numbers: 2026 went on from its own last number");
 
 	/* a rolled-back issue leaves no gap */
 	db_begin(db);
-	id = open_invoice(db, p, 100, day(2026, 6, 1), day(2026, 6, 11));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2026-0003", "numbers: the next one inside a transaction");
+	is_str(number_of(db, p, day(2026, 6, 1)), "2026-0003",
+	    "numbers: the next one inside a transaction");
+	id = last_id;
 	db_rollback(db);
 	is_int(invoice_last_number(db, 2026), 2, "numbers: the rollback took the number back");
 	is_int(invoice_get(db, id, &inv), 0, "numbers: and the invoice");
-	id = open_invoice(db, p, 100, day(2026, 6, 1), day(2026, 6, 11));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2026-0003", "numbers: the same number goes to the next invoice");
+	is_str(number_of(db, p, day(2026, 6, 1)), "2026-0003",
+	    "numbers: the same number goes to the next invoice");
 
 	/* more than four digits when needed */
 	db_exec_fixed(db, "INSERT INTO doc_numbers(kind, year, last) VALUES ('invoice', 2031, 9998)");
-	id = open_invoice(db, p, 100, day(2031, 2, 1), day(2031, 2, 11));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2031-9999", "numbers: 9999");
-	id = open_invoice(db, p, 100, day(2031, 2, 1), day(2031, 2, 11));
-	invoice_get(db, id, &inv);
-	is_str(inv.number, "2031-10000", "numbers: then five digits");
+	is_str(number_of(db, p, day(2031, 2, 1)), "2031-9999", "numbers: 9999");
+	is_str(number_of(db, p, day(2031, 2, 1)), "2031-10000", "numbers: then five digits");
 	is_int(invoice_last_number(db, 2032), 0, "numbers: a year without invoices is 0");
 
 	/* a day outside four-digit years is refused and the draft stays one */
@@ -523,21 +527,16 @@ test_payments(struct db *db)
 	is_int(payment_insert(db, &p), -1, "payment: an unknown partner is an error");
 }
 
+/* billing_credit or billing_owed of a partner, INT64_MIN on error. */
 static int64_t
-credit_of(struct db *db, int64_t partner)
+sum_of(int (*f)(struct db *, int64_t, int64_t *), struct db *db, int64_t partner)
 {
-	int64_t c = -1;
+	int64_t v = -1;
 
-	return billing_credit(db, partner, &c) == 0 ? c : INT64_MIN;
+	return f(db, partner, &v) == 0 ? v : INT64_MIN;
 }
-
-static int64_t
-owed_of(struct db *db, int64_t partner)
-{
-	int64_t o = -1;
-
-	return billing_owed(db, partner, &o) == 0 ? o : INT64_MIN;
-}
+#define credit_of(db, p) sum_of(billing_credit, (db), (p))
+#define owed_of(db, p) sum_of(billing_owed, (db), (p))
 
 static int64_t
 pay(struct db *db, int64_t partner, int64_t amount)
