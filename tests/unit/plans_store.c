@@ -48,7 +48,7 @@ shape(struct plan *p, const char *code, const char *name, int n)
 	p->created_at = 1700000000 + n;
 	p->created_by = 4000 + n;
 	p->version = 77;	/* ignored by the inserts */
-	p->archived = 1;	/* likewise: a new code is active, a version takes the code's flag */
+	p->archived = 1;	/* ignored too: a new code is active, a version copies the code's */
 }
 
 static int
@@ -201,9 +201,11 @@ test_list(struct db *db)
 
 		snprintf(order + strlen(order), sizeof(order) - strlen(order), "%s%s%s",
 		    j ? " " : "", rows[j].code, rows[j].archived ? "*" : "");
-		latest = latest && plan_current(db, rows[j].code, &cur) == 1 && cur.id == rows[j].id;
+		latest = latest && plan_current(db, rows[j].code, &cur) == 1 &&
+		    cur.id == rows[j].id;
 	}
-	is_str(order, "beta_2 mid-1 start alpha* zeta*", "active first, then by code; archived last");
+	is_str(order, "beta_2 mid-1 start alpha* zeta*",
+	    "active first, then by code; archived last");
 	ok(latest, "each row is its code's latest version");
 	ok(n >= 4 && strcmp(rows[3].name, "alpha v2") == 0, "alpha shows as its version 2");
 	is_int(plan_list(db, rows, 2), 2, "bounded by max");
