@@ -193,23 +193,31 @@ plan_edit_apply(struct ctx *c, const struct plan_field *f, struct plan *p, const
 	return -1;
 }
 
-/* A field's value as people read it (HTML-escaped): what old → new shows and compares. */
+/* A field's value as people read it (HTML-escaped), what old → new shows and compares; or, for
+ * the audit log (plain text, read by tools too), as stored: kopecks, month|year, bare days. */
 static void
-plan_edit_value(struct ctx *c, const struct plan_field *f, const struct plan *p, struct buf *b)
+plan_edit_value(struct ctx *c, const struct plan_field *f, const struct plan *p, int audit,
+    struct buf *b)
 {
 	char m[MONEY_TEXT_MAX];
 
 	switch (f->kind) {
 	case PK_CODE:
-		buf_add_html(b, p->code);
-		break;
 	case PK_NAME:
-		buf_add_html(b, p->name);
+		if (audit)
+			buf_adds(b, f->kind == PK_CODE ? p->code : p->name);
+		else
+			buf_add_html(b, f->kind == PK_CODE ? p->code : p->name);
 		break;
 	case PK_PERIOD:
-		buf_adds(b, p->yearly ? TR(c, "год", "year") : TR(c, "месяц", "month"));
+		buf_adds(b, audit ? (p->yearly ? "year" : "month") :
+		    p->yearly ? TR(c, "год", "year") : TR(c, "месяц", "month"));
 		break;
 	case PK_MONEY:
+		if (audit) {
+			buf_printf(b, "%lld", (long long)plan_edit_i64_of(p, f));
+			break;
+		}
 		money_format(plan_edit_i64_of(p, f), m, sizeof(m));
 		buf_adds(b, m);
 		break;
@@ -217,7 +225,7 @@ plan_edit_value(struct ctx *c, const struct plan_field *f, const struct plan *p,
 		buf_printf(b, "%lld", (long long)plan_edit_i64_of(p, f));
 		break;
 	case PK_TRIAL:
-		buf_printf(b, TR(c, "%d дн", "%d d"), p->trial_days);
+		buf_printf(b, audit ? "%d" : TR(c, "%d дн", "%d d"), p->trial_days);
 		break;
 	}
 }
@@ -265,15 +273,18 @@ plan_edit_typed(const struct plan *p, struct buf *b)
 
 /* ---- creating ---------------------------------------------------------------------------- */
 
-/* The audit detail of a version: its code, number and every priced field. */
+/* The audit detail of a new code: its first version's every field as stored. */
 static void
-plan_edit_audit_shape(const struct plan *p, struct buf *d)
+plan_edit_audit_shape(struct ctx *c, const struct plan *p, struct buf *d)
 {
-	buf_printf(d, "%s v%d: period=%s base=%lld per_branch=%lld included_branches=%lld "
-	    "per_user=%lld included_users=%lld trial_days=%d (kopecks)", p->code, p->version,
-	    p->yearly ? "year" : "month", (long long)p->base, (long long)p->per_branch,
-	    (long long)p->included_branches, (long long)p->per_user,
-	    (long long)p->included_users, p->trial_days);
+	size_t i;
+
+	buf_printf(d, "%s v%d:", p->code, p->version);
+	for (i = 1; i < PLAN_NFIELDS; i++) {
+		buf_printf(d, " %s=", plan_fields[i].key);
+		plan_edit_value(c, &plan_fields[i], p, 1, d);
+	}
+	buf_adds(d, " (money in kopecks)");
 }
 
 /* Creates p as version 1 of its code, audits, shows the card. */
@@ -303,7 +314,7 @@ plan_edit_create(struct ctx *c, struct plan *p)
 		return r;
 	}
 	buf_init(&d, 1000);
-	plan_edit_audit_shape(p, &d);
+	plan_edit_audit_shape(c, p, &d);
 	r = view_audit(c, 0, "plan.create", "", 0, d.ptr);
 	buf_release(&d);
 	if (r == -1)
@@ -567,11 +578,11 @@ plan_edit_hint_btn(struct ctx *c)
 	return r != 1 ? (r == -1 ? -1 : view_damaged(c)) : plan_edit_hint(c, &p);
 }
 
-/* The changed fields of cur → next as lines "Label: old → new" (or a ';'-joined plain detail
- * for the audit when html is 0). The count of changes. */
+/* The changed fields of cur → next: lines "Label: old → new" (HTML), or for the audit a plain
+ * "key old → new; …" as stored. The count of changes. */
 static int
-plan_edit_diff(struct ctx *c, const struct plan *cur, const struct plan *next, struct buf *out,
-    int html)
+plan_edit_diff(struct ctx *c, const struct plan *cur, const struct plan *next, int audit,
+    struct buf *out)
 {
 	struct buf a, b;
 	size_t i;
@@ -584,15 +595,15 @@ plan_edit_diff(struct ctx *c, const struct plan *cur, const struct plan *next, s
 
 		buf_reset(&a);
 		buf_reset(&b);
-		plan_edit_value(c, f, cur, &a);
-		plan_edit_value(c, f, next, &b);
+		plan_edit_value(c, f, cur, audit, &a);
+		plan_edit_value(c, f, next, audit, &b);
 		if (strcmp(a.ptr, b.ptr) == 0)
 			continue;
-		if (html)
+		if (audit)
+			buf_printf(out, "%s%s %s → %s", n ? "; " : "", f->key, a.ptr, b.ptr);
+		else
 			buf_printf(out, "\n%s: %s → %s", TR(c, f->label_ru, f->label_en), a.ptr,
 			    b.ptr);
-		else
-			buf_printf(out, "%s%s %s → %s", n ? "; " : "", f->key, a.ptr, b.ptr);
 		n++;
 	}
 	buf_release(&a);
@@ -619,7 +630,7 @@ plan_edit_prepare(struct ctx *c, const struct plan *cur, const char *form, struc
 	n = plan_edit_parse(c, form, ff, &err);
 	if (n == -1 || plan_edit_apply_form(c, next, ff, n, 0, &err) > 0)
 		rc = plan_edit_form_errors(c, &err, fmt.ptr) == -1 ? -1 : 0;
-	else if (plan_edit_diff(c, cur, next, html, 1) == 0)
+	else if (plan_edit_diff(c, cur, next, 0, html) == 0)
 		rc = reply(c, TR(c, "Ничего не изменилось: значения те же, что в текущей версии.",
 		    "Nothing changed: the values are those of the current version."), NULL) == -1 ?
 		    -1 : 0;
@@ -751,7 +762,7 @@ plan_edit_confirm_btn(struct ctx *c)
 	if (plan_new_version(c->db, &next) == -1)
 		goto out;
 	buf_printf(&detail, "%s v%d → v%d: ", cur.code, cur.version, next.version);
-	plan_edit_diff(c, &cur, &next, &detail, 0);
+	plan_edit_diff(c, &cur, &next, 1, &detail);
 	if (view_audit(c, 0, "plan.edit", "", 0, detail.ptr) == -1)
 		goto out;
 	log_info("plan %s v%d by user %lld", next.code, next.version, (long long)c->user_id);
