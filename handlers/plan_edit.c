@@ -158,10 +158,21 @@ plan_edit_apply(struct ctx *c, const struct plan_field *f, struct plan *p, const
 	switch (f->kind) {
 	case PK_CODE:
 		return plans_parse_code(c, v, p->code, sizeof(p->code), err, errsz);
-	case PK_NAME:
-		if (valid_name(v, p->name, sizeof(p->name), c->lang, e, sizeof(e)) == -1)
+	case PK_NAME: {
+		char name[1024];
+
+		/* valid_name counts characters; the column holds bytes (Cyrillic takes two) */
+		if (valid_name(v, name, sizeof(name), c->lang, e, sizeof(e)) == -1)
 			return plan_edit_fail(c, f, e, err, errsz);
+		if (strlen(name) >= sizeof(p->name)) {
+			snprintf(err, errsz, "%s", TR(c, "Название: слишком длинное, нужно короче "
+			    "120 символов. Пример: Старт", "Name: too long, keep it under 120 "
+			    "characters. Example: Start"));
+			return -1;
+		}
+		str_copy(p->name, sizeof(p->name), name);
 		return 0;
+	}
 	case PK_PERIOD:
 		if (plan_edit_parse_period(v, &p->yearly) == 0)
 			return 0;

@@ -109,6 +109,8 @@ with Fake() as fake, Bot(fake) as bot:
          r"Пользователей включено: только цифры"),
         ("no base", 'code=t-bad name="Тест"', r"Базовая цена: обязательное поле\. Пример: base="),
         ("an unknown field", 'code=t-bad name="Тест" base=1 color=red', r"Неизвестное поле «color»\. Поля: code, name, period"),
+        ("a name of 130 Cyrillic letters", 'code=t-bad name="%s" base=1' % ("Я" * 130),
+         r"Название: слишком длинное, нужно короче 120 символов\. Пример"),
         ("an unterminated quote", 'code=t-bad name="Тест base=1', r"не закрыта кавычка"),
     ]
     for what, form, pat in bad_forms:
