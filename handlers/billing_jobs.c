@@ -324,6 +324,31 @@ out:
 	return rc;
 }
 
+/* Ends the subscription today by rule, suspends the partner (when active) by the same rule's
+ * name for partners (status_rule), and audits it with detail followed by what happened. 1 the
+ * partner was suspended, 0 not, -1 error. */
+static int
+bj_close(struct bj *j, struct subscription *s, struct partner *p, const char *end_rule,
+    const char *status_rule, const char *why, const char *action, const char *detail)
+{
+	char what[512];
+	int suspended = 0;
+
+	s->status = SUB_CANCELED;
+	s->ended_on = j->today;
+	str_copy(s->end_rule, sizeof(s->end_rule), end_rule);
+	if (bj_sub_save(j, s) == -1)
+		return -1;
+	if (p->status == PARTNER_ACTIVE &&
+	    (suspended = bj_partner_status(j, p, PARTNER_SUSPENDED, status_rule, why)) == -1)
+		return -1;
+	snprintf(what, sizeof(what), "%s%s", detail, suspended ? "; partner suspended" : "");
+	if (billing_sync_partner(j->db, p->id, j->today) == -1 ||
+	    bj_audit(j, p->id, action, what) == -1)
+		return -1;
+	return suspended;
+}
+
 /* A trial ended and its invoice is not paid: the subscription ends, the invoice is voided, the
  * partner is suspended (when active), and the trial episode says so. 0/-1. */
 static int
@@ -340,20 +365,9 @@ bj_trial_end(struct bj *j, struct subscription *s, struct partner *p, struct inv
 	/* the void may have touched the subscription: end what is stored, not a stale copy */
 	if (sub_get(j->db, s->id, s) != 1)
 		return -1;
-	s->status = SUB_CANCELED;
-	s->ended_on = j->today;
-	str_copy(s->end_rule, sizeof(s->end_rule), "trial");
-	if (bj_sub_save(j, s) == -1)
-		return -1;
-	suspended = 0;
-	if (p->status == PARTNER_ACTIVE &&
-	    (suspended = bj_partner_status(j, p, PARTNER_SUSPENDED, "trial", why)) == -1)
-		return -1;
-	if (billing_sync_partner(j->db, p->id, j->today) == -1)
-		return -1;
-	snprintf(detail, sizeof(detail), "trial ended unpaid; invoice %s voided%s", inv->number,
-	    suspended ? "; partner suspended" : "");
-	if (bj_audit(j, p->id, "billing.trial_end", detail) == -1)
+	snprintf(detail, sizeof(detail), "trial ended unpaid; invoice %s voided", inv->number);
+	if ((suspended = bj_close(j, s, p, "trial", "trial", why, "billing.trial_end",
+	    detail)) == -1)
 		return -1;
 
 	buf_init(&b, 0);
@@ -384,21 +398,11 @@ bj_end(struct bj *j, struct subscription *s, struct partner *p)
 	    L(j->lang, "подписка не продлена", "the subscription was not renewed");
 	struct buf b;
 	char key[64], detail[256], end[16];
-	int trial = s->status == SUB_TRIALING, suspended = 0, rc = -1;
+	int trial = s->status == SUB_TRIALING, suspended, rc = -1;
 
-	s->status = SUB_CANCELED;
-	s->ended_on = j->today;
-	str_copy(s->end_rule, sizeof(s->end_rule), rule);
-	if (bj_sub_save(j, s) == -1)
-		return -1;
-	if (p->status == PARTNER_ACTIVE &&
-	    (suspended = bj_partner_status(j, p, PARTNER_SUSPENDED, "subscription", why)) == -1)
-		return -1;
-	if (billing_sync_partner(j->db, p->id, j->today) == -1)
-		return -1;
-	snprintf(detail, sizeof(detail), "subscription %lld ended: %s%s", (long long)s->id, rule,
-	    suspended ? "; partner suspended" : "");
-	if (bj_audit(j, p->id, "billing.sub_end", detail) == -1)
+	snprintf(detail, sizeof(detail), "subscription %lld ended: %s", (long long)s->id, rule);
+	if ((suspended = bj_close(j, s, p, rule, "subscription", why, "billing.sub_end",
+	    detail)) == -1)
 		return -1;
 
 	buf_init(&b, 0);
