@@ -16,6 +16,8 @@ static const struct command *const command_tables[] = {
 	audit_commands,
 	alerts_commands,
 	monitoring_commands,
+	subscriptions_commands,
+	invoices_commands,
 };
 
 static const struct button *const button_tables[] = {
@@ -27,11 +29,15 @@ static const struct button *const button_tables[] = {
 	audit_buttons,
 	alerts_buttons,
 	monitoring_buttons,
+	subscriptions_buttons,
+	invoices_buttons,
 };
 
 static const struct dialog_kind *const dialog_tables[] = {
 	partner_edit_dialogs,
 	access_dialogs,
+	subscriptions_dialogs,
+	invoices_dialogs,
 };
 
 #define NTABLES(t) (sizeof(t) / sizeof((t)[0]))
