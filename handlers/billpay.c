@@ -242,10 +242,8 @@ billpay_apply(struct ctx *c, const struct partner *p, int option)
 	buf_printf(&d, "payment %lld amount=%lld day=%lld invoices=%d paid=%d acts=%d credit=%lld%s",
 	    (long long)pm.id, (long long)pm.amount, (long long)pm.received_on, out.nalloc, out.paid,
 	    out.acts, (long long)out.credit, out.restored ? " restored" : "");
-	r = billing_sync_partner(c->db, p->id, billview_today(c));
-	if (r != -1)
-		r = billview_audit(c, p->id, a.amount < 0 ? "billing.refund" : "billing.pay",
-		    a.amount < 0 ? a.text : "", d.ptr);
+	r = billview_audit(c, p->id, a.amount < 0 ? "billing.refund" : "billing.pay",
+	    a.amount < 0 ? a.text : "", d.ptr);
 	buf_release(&d);
 	if (r == -1)
 		return -1;
@@ -463,8 +461,7 @@ billpay_dunning_extend_btn(struct ctx *c)
 		buf_adds(&b, TR(c, "Просроченных счетов нет: продлевать нечего · ", "Nothing is "
 		    "overdue: nothing to extend · "));
 	else {
-		if (billing_sync_partner(c->db, p.id, today) == -1 ||
-		    billview_audit(&pc, p.id, "billing.extend", "", "dunning on hold for 7 days") ==
+		if (billview_audit(&pc, p.id, "billing.extend", "", "dunning on hold for 7 days") ==
 		    -1) {
 			buf_release(&b);
 			return -1;

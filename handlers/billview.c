@@ -329,3 +329,137 @@ billview_waiting_text(struct ctx *c, const struct dialog *d, const char *text)
 	    TR(c, "Подтвердите кнопкой выше или /cancel.", "Confirm with the button above or "
 	    "/cancel."), NULL);
 }
+
+/* ---- what the subscription commands share ---------------------------------------------- */
+
+/* "Старт (start, v2)" */
+void
+billview_plan_name(struct buf *b, const struct plan *pl)
+{
+	buf_add_html(b, pl->name);
+	buf_adds(b, " (<code>");
+	buf_add_html(b, pl->code);
+	buf_printf(b, "</code>, v%d)", pl->version);
+}
+
+/* The lines of `periods` periods of pl at p's size, one per row; the total in *amount. */
+int
+billview_lines(struct ctx *c, struct buf *b, const struct plan *pl, const struct partner *p,
+    int periods, int64_t *amount)
+{
+	struct invoice_line lines[BILLING_LINES_MAX];
+	int n, i;
+
+	n = billing_period_lines(pl, p->branches, p->users, periods, c->lang, lines, amount);
+	if (n == -1)
+		return -1;
+	for (i = 0; i < n; i++) {
+		buf_adds(b, "\n  • ");
+		buf_add_html(b, lines[i].description);
+		buf_printf(b, ": %lld × ", (long long)lines[i].quantity);
+		billview_money(b, lines[i].unit_price);
+		buf_adds(b, " = ");
+		billview_money(b, lines[i].amount);
+	}
+	return 0;
+}
+
+/* The plan named by code for a new subscription or a change: 1 found, 0 answered. */
+int
+billview_plan_arg(struct ctx *c, const char *code, struct plan *pl)
+{
+	struct buf b;
+	int r;
+
+	r = code[0] && strlen(code) < PLAN_CODE_MAX ? plan_current(c->db, code, pl) : 0;
+	if (r == 1 && !pl->archived)
+		return 1;
+	if (r == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "⚠️ Тариф «", "⚠️ Plan “"));
+	buf_add_html(&b, code);
+	buf_adds(&b, r == 1 ? TR(c, "» в архиве и новых подписок не принимает. Действующие: /plans",
+	    "” is archived and takes no new subscriptions. Active ones: /plans") :
+	    TR(c, "» не найден. Коды тарифов: /plans", "” does not exist. Plan codes: /plans"));
+	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+}
+
+/* The plan a pending action named, still the latest active version: 1, 0 answered. */
+int
+billview_pending_plan(struct ctx *c, struct plan *pl)
+{
+	struct plan cur;
+	int64_t id;
+	int r;
+
+	if ((r = billview_get_i64(c, "plan", &id)) == -1 || (r == 1 &&
+	    (r = plan_get(c->db, id, pl)) == -1))
+		return -1;
+	if (r == 1 && (r = plan_current(c->db, pl->code, &cur)) == -1)
+		return -1;
+	if (r == 1 && cur.id == pl->id && !cur.archived)
+		return 1;
+	if (billview_end(c) == -1)
+		return -1;
+	return billview_say(c, TR(c, "Тариф изменился, пока вы подтверждали; повторите команду.",
+	    "The plan changed while you were confirming; run the command again.")) == -1 ? -1 : 0;
+}
+
+/* The partner's live subscription: 1, 0 none (answered, the pending action ended). */
+int
+billview_live_sub(struct ctx *c, const struct partner *p, struct subscription *s)
+{
+	struct buf b;
+	int r;
+
+	if ((r = sub_live(c->db, p->id, s)) != 0)
+		return r;
+	if (billview_end(c) == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "⚠️ У партнёра «", "⚠️ “"));
+	buf_add_html(&b, p->name);
+	buf_printf(&b, TR(c, "» нет действующей подписки. Оформить: <code>/subscribe %lld "
+	    "&lt;тариф&gt;</code>", "” has no live subscription. Start one: <code>/subscribe %lld "
+	    "&lt;plan&gt;</code>"), (long long)p->id);
+	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+}
+
+/* A change is logged and audited (billing.c has brought the partner's row up to date). */
+int
+billview_changed(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
+    const char *detail)
+{
+	log_info("partner %lld: %s by user %lld", (long long)partner_id, action,
+	    (long long)c->user_id);
+	return billview_audit(c, partner_id, action, reason, detail);
+}
+
+/* The buttons under a result: the invoice issued (if any) and the subscription. */
+void
+billview_result_buttons(struct ctx *c, struct kb *k, const struct invoice *inv, int64_t partner_id)
+{
+	kb_init(k);
+	if (inv->id > 0 && inv->number[0])
+		kb_button(k, TR(c, "Счёт", "Invoice"), "inv:%lld", (long long)inv->id);
+	kb_button(k, TR(c, "Подписка", "Subscription"), "sub:%lld", (long long)partner_id);
+}
+
+/* "Выставлен счёт 2026-0001 на 12 500,00 ₽, срок оплаты 10.12.2026." */
+void
+billview_invoice_issued(struct ctx *c, struct buf *b, const struct invoice *inv)
+{
+	buf_adds(b, TR(c, "\nВыставлен счёт <b>", "\nInvoice <b>"));
+	buf_add_html(b, inv->number);
+	buf_adds(b, TR(c, "</b> на ", "</b> issued for "));
+	billview_money(b, inv->amount);
+	if (inv->paid > 0) {
+		buf_adds(b, TR(c, " (зачтено с баланса ", " ("));
+		billview_money(b, inv->paid);
+		buf_adds(b, TR(c, ")", " paid from credit)"));
+	}
+	buf_adds(b, TR(c, ", срок оплаты ", ", due "));
+	billview_day(b, inv->due_on);
+	buf_adds(b, ".");
+}

@@ -83,6 +83,32 @@ int	 billview_cancel_btn(struct ctx *);
 /* Text typed while a pending action waits for a button. */
 int	 billview_waiting_text(struct ctx *, const struct dialog *, const char *);
 
+/* Subscriptions: "Старт (<code>start</code>, v2)"; the lines of periods of a plan at the
+ * partner's size ("• description: q × price = amount"), the total in *amount (0/-1). */
+void	 billview_plan_name(struct buf *, const struct plan *);
+int	 billview_lines(struct ctx *, struct buf *, const struct plan *, const struct partner *,
+	    int periods, int64_t *amount);
+/* The active plan a command names by code: 1, 0 answered (unknown or archived), -1. */
+int	 billview_plan_arg(struct ctx *, const char *code, struct plan *);
+/* The plan a pending action keeps ("plan"), still the latest active version: 1, 0 answered
+ * (the action ended), -1. */
+int	 billview_pending_plan(struct ctx *, struct plan *);
+/* The partner's live subscription: 1, 0 none (answered, the action ended), -1. */
+int	 billview_live_sub(struct ctx *, const struct partner *, struct subscription *);
+/* A change by this person: logged and audited (billing.c keeps the partner row). 0/-1. */
+int	 billview_changed(struct ctx *, int64_t partner_id, const char *action,
+	    const char *reason, const char *detail);
+/* A result's buttons (the invoice issued, the subscription) and its invoice line. */
+void	 billview_result_buttons(struct ctx *, struct kb *, const struct invoice *,
+	    int64_t partner_id);
+void	 billview_invoice_issued(struct ctx *, struct buf *, const struct invoice *);
+
+/* subplan.c — /plan_change, /renew and their buttons (rows in subscriptions.c's tables). */
+int	 subplan_change_cmd(struct ctx *);
+int	 subplan_renew_cmd(struct ctx *);
+int	 subplan_pick_btn(struct ctx *);	/* cpk */
+int	 subplan_confirm_btn(struct ctx *);	/* cok */
+
 /* invoices.c — an invoice by its number: 1, 0 answered (unknown: what to type), -1. */
 int	 invoices_by_number(struct ctx *, const char *number, struct invoice *);
 

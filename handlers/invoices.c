@@ -421,8 +421,7 @@ inv_void_apply(struct ctx *c, const struct partner *p, int option)
 		    "The invoice is not open any more; nothing changed."));
 	snprintf(d, sizeof(d), "invoice %s amount=%lld paid=%lld", inv.number,
 	    (long long)inv.amount, (long long)inv.paid);
-	if (billing_sync_partner(c->db, p->id, billview_today(c)) == -1 ||
-	    billview_audit(c, p->id, "billing.void", reason, d) == -1 ||
+	if (billview_audit(c, p->id, "billing.void", reason, d) == -1 ||
 	    billing_credit(c->db, p->id, &credit) == -1)
 		return -1;
 	log_info("invoice %s voided by user %lld", inv.number, (long long)c->user_id);

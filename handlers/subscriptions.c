@@ -1,8 +1,8 @@
 /*
  * subscriptions.c — a partner's subscription as billing staff run it from Telegram:
- * /subscribe, /plan_change (a proration preview; at the period end or now), /autorenew,
- * /cancel_subscription (at the period end, with a reason), /renew for N periods, the
- * /subscription card, and the billing lines of the partner's card. The rules of money live in
+ * /subscribe, /autorenew, /cancel_subscription (at the period end, with a reason), the
+ * /subscription card, and the billing lines of the partner's card; /plan_change and /renew
+ * are in subplan.c (their rows are here). The rules of money live in
  * billing.c; here are the texts, the confirmations and the audit of who did what.
  *
  * Every change asks to confirm (except /autorenew, a switch), and the pending action waits in
@@ -16,141 +16,6 @@
 
 #define SUBS_HISTORY_MAX 10
 #define SUBS_REASON_MAX 500	/* bytes of a cancellation reason */
-#define SUBS_RENEW_MAX 12	/* periods one manual renewal may cover */
-
-/* "Старт (start, v2)" */
-static void
-subs_plan_name(struct buf *b, const struct plan *pl)
-{
-	buf_add_html(b, pl->name);
-	buf_adds(b, " (<code>");
-	buf_add_html(b, pl->code);
-	buf_printf(b, "</code>, v%d)", pl->version);
-}
-
-/* The lines of `periods` periods of pl at p's size, one per row; the total in *amount. */
-static int
-subs_lines(struct ctx *c, struct buf *b, const struct plan *pl, const struct partner *p,
-    int periods, int64_t *amount)
-{
-	struct invoice_line lines[BILLING_LINES_MAX];
-	int n, i;
-
-	n = billing_period_lines(pl, p->branches, p->users, periods, c->lang, lines, amount);
-	if (n == -1)
-		return -1;
-	for (i = 0; i < n; i++) {
-		buf_adds(b, "\n  • ");
-		buf_add_html(b, lines[i].description);
-		buf_printf(b, ": %lld × ", (long long)lines[i].quantity);
-		billview_money(b, lines[i].unit_price);
-		buf_adds(b, " = ");
-		billview_money(b, lines[i].amount);
-	}
-	return 0;
-}
-
-/* The plan named by code for a new subscription or a change: 1 found, 0 answered. */
-static int
-subs_plan_arg(struct ctx *c, const char *code, struct plan *pl)
-{
-	struct buf b;
-	int r;
-
-	r = code[0] && strlen(code) < PLAN_CODE_MAX ? plan_current(c->db, code, pl) : 0;
-	if (r == 1 && !pl->archived)
-		return 1;
-	if (r == -1)
-		return -1;
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "⚠️ Тариф «", "⚠️ Plan “"));
-	buf_add_html(&b, code);
-	buf_adds(&b, r == 1 ? TR(c, "» в архиве и новых подписок не принимает. Действующие: /plans",
-	    "” is archived and takes no new subscriptions. Active ones: /plans") :
-	    TR(c, "» не найден. Коды тарифов: /plans", "” does not exist. Plan codes: /plans"));
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
-}
-
-/* The plan a pending action named, still the latest active version: 1, 0 answered. */
-static int
-subs_pending_plan(struct ctx *c, struct plan *pl)
-{
-	struct plan cur;
-	int64_t id;
-	int r;
-
-	if ((r = billview_get_i64(c, "plan", &id)) == -1 || (r == 1 &&
-	    (r = plan_get(c->db, id, pl)) == -1))
-		return -1;
-	if (r == 1 && (r = plan_current(c->db, pl->code, &cur)) == -1)
-		return -1;
-	if (r == 1 && cur.id == pl->id && !cur.archived)
-		return 1;
-	if (billview_end(c) == -1)
-		return -1;
-	return billview_say(c, TR(c, "Тариф изменился, пока вы подтверждали; повторите команду.",
-	    "The plan changed while you were confirming; run the command again.")) == -1 ? -1 : 0;
-}
-
-/* The partner's live subscription: 1, 0 none (answered, the pending action ended). */
-static int
-subs_live(struct ctx *c, const struct partner *p, struct subscription *s)
-{
-	struct buf b;
-	int r;
-
-	if ((r = sub_live(c->db, p->id, s)) != 0)
-		return r;
-	if (billview_end(c) == -1)
-		return -1;
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "⚠️ У партнёра «", "⚠️ “"));
-	buf_add_html(&b, p->name);
-	buf_printf(&b, TR(c, "» нет действующей подписки. Оформить: <code>/subscribe %lld "
-	    "&lt;тариф&gt;</code>", "” has no live subscription. Start one: <code>/subscribe %lld "
-	    "&lt;plan&gt;</code>"), (long long)p->id);
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
-}
-
-/* After a change: the partner's row follows, and the change is audited. */
-static int
-subs_changed(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
-    const char *detail)
-{
-	if (billing_sync_partner(c->db, partner_id, billview_today(c)) == -1)
-		return -1;
-	log_info("partner %lld: %s by user %lld", (long long)partner_id, action,
-	    (long long)c->user_id);
-	return billview_audit(c, partner_id, action, reason, detail);
-}
-
-/* The buttons under a result: the invoice issued (if any) and the subscription. */
-static void
-subs_result_buttons(struct ctx *c, struct kb *k, const struct invoice *inv, int64_t partner_id)
-{
-	kb_init(k);
-	if (inv->id > 0 && inv->number[0])
-		kb_button(k, TR(c, "Счёт", "Invoice"), "inv:%lld", (long long)inv->id);
-	kb_button(k, TR(c, "Подписка", "Subscription"), "sub:%lld", (long long)partner_id);
-}
-
-/* "Выставлен счёт 2026-0001 на 12 500,00 ₽, срок оплаты 10.12.2026." */
-static void
-subs_invoice_issued(struct ctx *c, struct buf *b, const struct invoice *inv)
-{
-	buf_adds(b, TR(c, "\nВыставлен счёт <b>", "\nInvoice <b>"));
-	buf_add_html(b, inv->number);
-	buf_adds(b, TR(c, "</b> на ", "</b> issued for "));
-	billview_money(b, inv->amount);
-	if (inv->paid > 0) {
-		buf_adds(b, TR(c, " (зачтено с баланса ", " ("));
-		billview_money(b, inv->paid);
-		buf_adds(b, TR(c, ")", " paid from credit)"));
-	}
-	buf_adds(b, TR(c, ", срок оплаты ", ", due "));
-	billview_day(b, inv->due_on);
-	buf_adds(b, ".");
-}
 
 /* ---- /subscribe ------------------------------------------------------------------------ */
 
@@ -165,7 +30,7 @@ subs_subscribe_proceed(struct ctx *c, const struct partner *p)
 	struct kb k;
 	int r;
 
-	if ((r = subs_pending_plan(c, &pl)) != 1)
+	if ((r = billview_pending_plan(c, &pl)) != 1)
 		return r;
 	if (billview_get_i64(c, "trial", &trial) == -1 || (r = sub_live(c->db, p->id, &s)) == -1)
 		return -1;
@@ -194,11 +59,11 @@ subs_subscribe_proceed(struct ctx *c, const struct partner *p)
 	buf_add_html(&b, p->name);
 	buf_printf(&b, " · #%lld\n", (long long)p->id);
 	buf_adds(&b, TR(c, "Тариф: ", "Plan: "));
-	subs_plan_name(&b, &pl);
+	billview_plan_name(&b, &pl);
 	buf_printf(&b, TR(c, "\nЦена за период при %lld фил. и %lld польз.:",
 	    "\nPrice per period at %lld branches and %lld users:"), (long long)p->branches,
 	    (long long)p->users);
-	if (subs_lines(c, &b, &pl, p, 1, &amount) == -1) {
+	if (billview_lines(c, &b, &pl, p, 1, &amount) == -1) {
 		buf_release(&b);
 		return -1;
 	}
@@ -251,7 +116,7 @@ subs_subscribe_apply(struct ctx *c, const struct partner *p, int option)
 	int r;
 
 	(void)option;
-	if ((r = subs_pending_plan(c, &pl)) != 1)
+	if ((r = billview_pending_plan(c, &pl)) != 1)
 		return r;
 	if (billview_get_i64(c, "trial", &trial) == -1)
 		return -1;
@@ -268,7 +133,7 @@ subs_subscribe_apply(struct ctx *c, const struct partner *p, int option)
 	buf_printf(&d, "plan=%s v%d trial=%d", pl.code, pl.version, s.status == SUB_TRIALING);
 	if (inv.id > 0)
 		buf_printf(&d, " invoice=%s amount=%lld", inv.number, (long long)inv.amount);
-	r = subs_changed(c, p->id, "subscription.create", "", d.ptr);
+	r = billview_changed(c, p->id, "subscription.create", "", d.ptr);
 	buf_release(&d);
 	if (r == -1)
 		return -1;
@@ -276,7 +141,7 @@ subs_subscribe_apply(struct ctx *c, const struct partner *p, int option)
 	buf_adds(&b, TR(c, "✅ Подписка оформлена: ", "✅ Subscribed: "));
 	buf_add_html(&b, p->name);
 	buf_adds(&b, " → ");
-	subs_plan_name(&b, &pl);
+	billview_plan_name(&b, &pl);
 	buf_addc(&b, '.');
 	if (s.status == SUB_TRIALING) {
 		buf_adds(&b, TR(c, "\nПробный период по ", "\nTrial through "));
@@ -284,8 +149,8 @@ subs_subscribe_apply(struct ctx *c, const struct partner *p, int option)
 		buf_addc(&b, '.');
 	}
 	if (inv.id > 0)
-		subs_invoice_issued(c, &b, &inv);
-	subs_result_buttons(c, &k, &inv, p->id);
+		billview_invoice_issued(c, &b, &inv);
+	billview_result_buttons(c, &k, &inv, p->id);
 	return billview_send(c, &b, &k);
 }
 
@@ -311,7 +176,7 @@ subs_subscribe_cmd(struct ctx *c)
 		    "start без_пробного</code>", "The third word is <code>trial</code> (the default) "
 		    "or <code>no_trial</code>. Example: <code>/subscribe romashka start no_trial"
 		    "</code>"));
-	if ((r = subs_plan_arg(c, code, &pl)) != 1)
+	if ((r = billview_plan_arg(c, code, &pl)) != 1)
 		return r;
 	if (billview_begin(c, "bill_subscribe", BILLVIEW_PICK) == -1 ||
 	    billview_put_i64(c, "plan", pl.id) == -1 || billview_put_i64(c, "trial", trial) == -1)
@@ -319,192 +184,6 @@ subs_subscribe_cmd(struct ctx *c)
 	if ((r = billview_pick(c, ref, &p, "spk")) != 1)
 		return r;
 	return subs_subscribe_proceed(c, &p);
-}
-
-/* ---- /plan_change ---------------------------------------------------------------------- */
-
-/* The plan change a pending action names: the subscription, both plans, the preview. 1 ok,
- * 0 answered (the pending action ended). */
-static int
-subs_change_load(struct ctx *c, const struct partner *p, struct subscription *s,
-    struct plan *from, struct plan *to, struct billing_change *ch)
-{
-	int r;
-
-	if ((r = subs_pending_plan(c, to)) != 1 || (r = subs_live(c, p, s)) != 1)
-		return r;
-	if (plan_get(c->db, s->plan_id, from) != 1)
-		return -1;
-	if (from->id == to->id) {
-		if (billview_end(c) == -1)
-			return -1;
-		return billview_say(c, TR(c, "Партнёр уже на этом тарифе.",
-		    "The partner is on this plan already.")) == -1 ? -1 : 0;
-	}
-	if (billing_change_preview(c->db, s, to, p, billview_today(c), ch) == -1)
-		return -1;
-	return 1;
-}
-
-static int
-subs_change_proceed(struct ctx *c, const struct partner *p)
-{
-	struct billing_change ch;
-	struct subscription s;
-	struct plan from, to;
-	struct buf b, label;
-	struct kb k;
-	int64_t now = 0;
-	int r;
-
-	if ((r = subs_change_load(c, p, &s, &from, &to, &ch)) != 1)
-		return r;
-	if (billview_get_i64(c, "now", &now) == -1)
-		return -1;
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "🔁 <b>Смена тарифа</b> · ", "🔁 <b>Plan change</b> · "));
-	buf_add_html(&b, p->name);
-	buf_printf(&b, " · #%lld\n", (long long)p->id);
-	subs_plan_name(&b, &from);
-	buf_adds(&b, " → ");
-	subs_plan_name(&b, &to);
-	buf_adds(&b, TR(c, "\nЦена за период: ", "\nPrice per period: "));
-	billview_money(&b, ch.old_amount);
-	buf_printf(&b, "/%s → ", billview_period_word(c, from.yearly));
-	billview_money(&b, ch.new_amount);
-	buf_printf(&b, "/%s", billview_period_word(c, to.yearly));
-	buf_printf(&b, TR(c, "\nОсталось дней в периоде: %lld из %lld",
-	    "\nDays left in the period: %lld of %lld"), (long long)ch.days_left,
-	    (long long)ch.days_in_period);
-	buf_adds(&b, TR(c, "\n\n• С конца периода: новый тариф с ", "\n\n• At the period end: "
-	    "the new plan from "));
-	billview_day(&b, ch.at_end_day);
-	buf_adds(&b, TR(c, ", без перерасчёта.", ", no proration."));
-	buf_adds(&b, TR(c, "\n• Сейчас: ", "\n• Now: "));
-	if (ch.fresh_period) {
-		buf_adds(&b, TR(c, "период меняется (месяц ↔ год): новый период с сегодняшнего дня, "
-		    "счёт на ", "the period changes (month ↔ year): a new period from today, an "
-		    "invoice for "));
-		billview_money(&b, ch.charge_now);
-		buf_adds(&b, TR(c, "; неиспользованное по старому тарифу — на баланс.",
-		    "; the unused part of the old plan goes to credit."));
-	} else if (ch.charge_now > 0) {
-		buf_adds(&b, TR(c, "доплата ", "a charge of "));
-		billview_money(&b, ch.charge_now);
-		buf_adds(&b, TR(c, " (счёт сегодня).", " (invoiced today)."));
-	} else if (ch.charge_now < 0) {
-		billview_money(&b, -ch.charge_now);
-		buf_adds(&b, TR(c, " вернётся на баланс партнёра.", " goes to the partner's credit."));
-	} else
-		buf_adds(&b, TR(c, "без доплаты.", "nothing to pay."));
-	if (s.next_plan_id > 0)
-		buf_adds(&b, TR(c, "\n(уже запланированная смена тарифа будет заменена)",
-		    "\n(the change already planned is replaced)"));
-	kb_init(&k);
-	buf_init(&label, 0);
-	buf_adds(&label, TR(c, "С конца периода (", "At the period end ("));
-	billview_day(&label, ch.at_end_day);
-	buf_adds(&label, ")");
-	if (!now)
-		billview_yes(c, &k, "sok", p->id, 0, label.ptr);
-	kb_row(&k);
-	buf_reset(&label);
-	buf_adds(&label, TR(c, "Сейчас, с перерасчётом (", "Now, prorated ("));
-	billview_money(&label, ch.charge_now);
-	buf_adds(&label, ")");
-	billview_yes(c, &k, "sok", p->id, 1, label.ptr);
-	kb_row(&k);
-	if (now) {
-		buf_reset(&label);
-		buf_adds(&label, TR(c, "С конца периода (", "At the period end ("));
-		billview_day(&label, ch.at_end_day);
-		buf_adds(&label, ")");
-		billview_yes(c, &k, "sok", p->id, 0, label.ptr);
-		kb_row(&k);
-	}
-	buf_release(&label);
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
-}
-
-static int
-subs_change_apply(struct ctx *c, const struct partner *p, int now)
-{
-	struct billing_change ch;
-	struct billing_terms t;
-	struct subscription s;
-	struct plan from, to;
-	struct invoice inv;
-	struct buf b, d;
-	struct kb k;
-	int r;
-
-	if ((r = subs_change_load(c, p, &s, &from, &to, &ch)) != 1)
-		return r;
-	billing_terms_of(c->cfg, &t);
-	memset(&inv, 0, sizeof(inv));
-	if (billing_change_apply(c->app, c->db, &t, &s, &to, p, now, billview_today(c),
-	    c->user_id, &inv) == -1)
-		return -1;
-	buf_init(&d, 1000);
-	buf_printf(&d, "%s v%d → %s v%d, %s", from.code, from.version, to.code, to.version,
-	    now ? "now" : "at the period end");
-	if (now)
-		buf_printf(&d, ", charge=%lld", (long long)ch.charge_now);
-	if (inv.id > 0)
-		buf_printf(&d, ", invoice=%s", inv.number);
-	r = subs_changed(c, p->id, "subscription.change", "", d.ptr);
-	buf_release(&d);
-	if (r == -1)
-		return -1;
-	buf_init(&b, 0);
-	buf_adds(&b, "✅ ");
-	buf_add_html(&b, p->name);
-	buf_adds(&b, ": ");
-	subs_plan_name(&b, &to);
-	if (!now) {
-		buf_adds(&b, TR(c, " — с ", " from "));
-		billview_day(&b, ch.at_end_day);
-		buf_adds(&b, TR(c, ", с конца текущего периода.", ", the end of this period."));
-	} else {
-		buf_adds(&b, TR(c, " — с сегодняшнего дня.", " from today."));
-		if (ch.charge_now < 0 && !ch.fresh_period) {
-			buf_adds(&b, TR(c, "\nНа баланс зачислено ", "\nCredited: "));
-			billview_money(&b, -ch.charge_now);
-			buf_addc(&b, '.');
-		}
-	}
-	if (inv.id > 0)
-		subs_invoice_issued(c, &b, &inv);
-	subs_result_buttons(c, &k, &inv, p->id);
-	return billview_send(c, &b, &k);
-}
-
-/* /plan_change <partner> <plan> [now|сейчас] */
-static int
-subs_change_cmd(struct ctx *c)
-{
-	char ref[128], code[64], opt[64];
-	struct partner p;
-	struct plan pl;
-	int r, now;
-
-	view_word(view_word(view_word(c->args, ref, sizeof(ref)), code, sizeof(code)), opt,
-	    sizeof(opt));
-	now = strcmp(opt, "now") == 0 || strcmp(opt, "сейчас") == 0;
-	if (opt[0] && !now)
-		return billview_say(c, TR(c, "Третье слово — <code>now</code> (<code>сейчас</code>) "
-		    "или ничего. Пример: <code>/plan_change romashka pro сейчас</code>",
-		    "The third word is <code>now</code> or nothing. Example: <code>/plan_change "
-		    "romashka pro now</code>"));
-	if ((r = subs_plan_arg(c, code, &pl)) != 1)
-		return r;
-	if (billview_begin(c, "bill_change", BILLVIEW_PICK) == -1 ||
-	    billview_put_i64(c, "plan", pl.id) == -1 || billview_put_i64(c, "now", now) == -1)
-		return -1;
-	if ((r = billview_pick(c, ref, &p, "spk")) != 1)
-		return r;
-	return subs_change_proceed(c, &p);
 }
 
 /* ---- /autorenew ------------------------------------------------------------------------ */
@@ -518,7 +197,7 @@ subs_autorenew_proceed(struct ctx *c, const struct partner *p)
 	int64_t on;
 	int r;
 
-	if ((r = subs_live(c, p, &s)) != 1)
+	if ((r = billview_live_sub(c, p, &s)) != 1)
 		return r;
 	if (billview_get_i64(c, "on", &on) != 1 || billview_end(c) == -1)
 		return -1;
@@ -526,7 +205,9 @@ subs_autorenew_proceed(struct ctx *c, const struct partner *p)
 	if (s.autorenew != (int)on) {
 		s.autorenew = (int)on;
 		s.updated_at = c->now;
-		if (sub_save(c->db, &s) == -1 || subs_changed(c, p->id, "subscription.autorenew", "",
+		if (sub_save(c->db, &s) == -1 ||
+		    billing_sync_partner(c->db, p->id, billview_today(c)) == -1 ||
+		    billview_changed(c, p->id, "subscription.autorenew", "",
 		    on ? "autorenew on" : "autorenew off") == -1) {
 			buf_release(&b);
 			return -1;
@@ -583,7 +264,7 @@ subs_cancel_proceed(struct ctx *c, const struct partner *p)
 	struct kb k;
 	int r;
 
-	if ((r = subs_live(c, p, &s)) != 1)
+	if ((r = billview_live_sub(c, p, &s)) != 1)
 		return r;
 	if (billview_get(c, "reason", reason, sizeof(reason)) == -1)
 		return -1;
@@ -624,11 +305,11 @@ subs_cancel_apply(struct ctx *c, const struct partner *p, int option)
 	int r;
 
 	(void)option;
-	if ((r = subs_live(c, p, &s)) != 1)
+	if ((r = billview_live_sub(c, p, &s)) != 1)
 		return r;
 	if (billview_get(c, "reason", reason, sizeof(reason)) == -1 ||
 	    billing_cancel(c->app, c->db, &s, reason, billview_today(c)) == -1 ||
-	    subs_changed(c, p->id, "subscription.cancel", reason, "at the period end") == -1)
+	    billview_changed(c, p->id, "subscription.cancel", reason, "at the period end") == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "✅ Подписка отменена: ", "✅ Cancelled: "));
@@ -658,142 +339,6 @@ subs_cancel_cmd(struct ctx *c)
 	if ((r = billview_pick(c, ref, &p, "spk")) != 1)
 		return r;
 	return subs_cancel_proceed(c, &p);
-}
-
-/* ---- /renew ---------------------------------------------------------------------------- */
-
-/* Where the next invoiced period starts: after the last period invoiced (not void) or paid. */
-static int
-subs_renew_start(struct ctx *c, const struct subscription *s, int64_t *start)
-{
-	struct invoice rows[16];
-	int n, i, total;
-
-	*start = s->period_end > s->paid_until ? s->period_end : s->paid_until;
-	n = invoice_list(c->db, s->partner_id, INVF_ALL, billview_today(c), 0, 16, rows, &total);
-	if (n == -1)
-		return -1;
-	for (i = 0; i < n; i++)
-		if (rows[i].subscription_id == s->id && rows[i].kind == INV_KIND_PERIOD &&
-		    rows[i].status != INV_VOID && rows[i].period_end > *start)
-			*start = rows[i].period_end;
-	return 0;
-}
-
-static int
-subs_renew_proceed(struct ctx *c, const struct partner *p)
-{
-	struct billing_terms t;
-	struct subscription s;
-	struct plan pl;
-	int64_t periods, start, amount;
-	struct buf b;
-	struct kb k;
-	int r;
-
-	if ((r = subs_live(c, p, &s)) != 1)
-		return r;
-	if (billview_get_i64(c, "periods", &periods) != 1)
-		return -1;
-	if (s.cancel_at_end) {
-		if (billview_end(c) == -1)
-			return -1;
-		return billview_say(c, TR(c, "Подписка отменена с конца периода: продлевать нечего. "
-		    "Новая подписка: /subscribe.", "The subscription is cancelled at the period end: "
-		    "nothing to renew. A new one: /subscribe.")) == -1 ? -1 : 0;
-	}
-	if (plan_get(c->db, s.next_plan_id > 0 ? s.next_plan_id : s.plan_id, &pl) != 1 ||
-	    subs_renew_start(c, &s, &start) == -1)
-		return -1;
-	billing_terms_of(c->cfg, &t);
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "🔄 <b>Продление</b> · ", "🔄 <b>Renewal</b> · "));
-	buf_add_html(&b, p->name);
-	buf_adds(&b, TR(c, "\nТариф: ", "\nPlan: "));
-	subs_plan_name(&b, &pl);
-	buf_printf(&b, TR(c, "\nПериодов: %lld, ", "\nPeriods: %lld, "), (long long)periods);
-	billview_period(&b, start, pricing_add_months(start, (int)periods * (pl.yearly ? 12 : 1),
-	    s.anchor_dom));
-	if (subs_lines(c, &b, &pl, p, (int)periods, &amount) == -1) {
-		buf_release(&b);
-		return -1;
-	}
-	buf_adds(&b, TR(c, "\nСумма счёта: ", "\nInvoice total: "));
-	billview_money(&b, amount);
-	buf_adds(&b, TR(c, ", срок оплаты ", ", due "));
-	billview_day(&b, billview_today(c) + t.payment_terms_days);
-	buf_adds(&b, TR(c, " (баланс партнёра будет зачтён).", " (the partner's credit applies)."));
-	kb_init(&k);
-	billview_yes(c, &k, "sok", p->id, 0, TR(c, "✅ Выставить счёт", "✅ Issue the invoice"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
-}
-
-static int
-subs_renew_apply(struct ctx *c, const struct partner *p, int option)
-{
-	struct billing_terms t;
-	struct subscription s;
-	struct invoice inv;
-	int64_t periods;
-	struct buf b;
-	struct kb k;
-	char d[128];
-	int r;
-
-	(void)option;
-	if ((r = subs_live(c, p, &s)) != 1)
-		return r;
-	if (billview_get_i64(c, "periods", &periods) != 1)
-		return -1;
-	billing_terms_of(c->cfg, &t);
-	memset(&inv, 0, sizeof(inv));
-	r = billing_issue_next(c->app, c->db, &t, &s, (int)periods, billview_today(c), c->user_id,
-	    &inv);
-	if (r == -1)
-		return -1;
-	snprintf(d, sizeof(d), "periods=%lld invoice=%s amount=%lld%s", (long long)periods,
-	    inv.number, (long long)inv.amount, r == 0 ? " (existed)" : "");
-	if (r == 1 && subs_changed(c, p->id, "subscription.renew", "", d) == -1)
-		return -1;
-	buf_init(&b, 0);
-	if (r == 0) {
-		buf_adds(&b, TR(c, "Счёт за этот период уже выставлен: <b>", "The invoice for this "
-		    "period exists already: <b>"));
-		buf_add_html(&b, inv.number);
-		buf_adds(&b, "</b>.");
-	} else {
-		buf_adds(&b, TR(c, "✅ Продление: ", "✅ Renewal: "));
-		buf_add_html(&b, p->name);
-		buf_adds(&b, ", ");
-		billview_period(&b, inv.period_start, inv.period_end);
-		buf_addc(&b, '.');
-		subs_invoice_issued(c, &b, &inv);
-	}
-	subs_result_buttons(c, &k, &inv, p->id);
-	return billview_send(c, &b, &k);
-}
-
-/* /renew <partner> [N] */
-static int
-subs_renew_cmd(struct ctx *c)
-{
-	char ref[128], num[32];
-	struct partner p;
-	int64_t n = 1;
-	int r;
-
-	view_word(view_word(c->args, ref, sizeof(ref)), num, sizeof(num));
-	if (num[0] && (str_to_i64(num, &n) == -1 || n < 1 || n > SUBS_RENEW_MAX))
-		return billview_say(c, TR(c, "Число периодов — от 1 до 12. Пример: <code>/renew "
-		    "romashka 3</code>", "The number of periods is 1 to 12. Example: <code>/renew "
-		    "romashka 3</code>"));
-	if (billview_begin(c, "bill_renew", BILLVIEW_PICK) == -1 ||
-	    billview_put_i64(c, "periods", n) == -1)
-		return -1;
-	if ((r = billview_pick(c, ref, &p, "spk")) != 1)
-		return r;
-	return subs_renew_proceed(c, &p);
 }
 
 /* ---- the subscription card and the partner card's lines -------------------------------- */
@@ -897,7 +442,7 @@ subs_show(struct ctx *c, const struct partner *p)
 		    "%lld &lt;plan&gt;</code>\n"), (long long)p->id);
 	else {
 		buf_adds(&b, TR(c, "Тариф: ", "Plan: "));
-		subs_plan_name(&b, &s.plan);
+		billview_plan_name(&b, &s.plan);
 		buf_adds(&b, " · ");
 		billview_money(&b, s.price);
 		buf_printf(&b, "/%s\n", billview_period_word(c, s.plan.yearly));
@@ -914,7 +459,7 @@ subs_show(struct ctx *c, const struct partner *p)
 		    TR(c, "\nАвтопродление: выкл", "\nAuto-renewal: off"));
 		if (s.sub.next_plan_id > 0 && plan_get(c->db, s.sub.next_plan_id, &pl) == 1) {
 			buf_adds(&b, TR(c, "\nСмена тарифа: → ", "\nPlan change: → "));
-			subs_plan_name(&b, &pl);
+			billview_plan_name(&b, &pl);
 			buf_adds(&b, TR(c, " с ", " from "));
 			billview_day(&b, s.sub.period_end);
 		}
@@ -980,10 +525,8 @@ subs_show_btn(struct ctx *c)
 
 static const struct billview_flow subs_flows[] = {
 	{ "bill_subscribe", subs_subscribe_proceed, subs_subscribe_apply },
-	{ "bill_change", subs_change_proceed, subs_change_apply },
 	{ "bill_autorenew", subs_autorenew_proceed, NULL },
 	{ "bill_cancel", subs_cancel_proceed, subs_cancel_apply },
-	{ "bill_renew", subs_renew_proceed, subs_renew_apply },
 	{ NULL, NULL, NULL },
 };
 
@@ -1007,7 +550,7 @@ const struct command subscriptions_commands[] = {
 	{ "plan_change", "<партнёр> <тариф> [now|сейчас]", BILLVIEW_WRITE,
 	  CMD_PARTNER | CMD_WRITES | CMD_CONFIRM, 2,
 	  "сменить тариф: с конца периода или сейчас с перерасчётом",
-	  "change the plan: at the period end or now, prorated", subs_change_cmd },
+	  "change the plan: at the period end or now, prorated", subplan_change_cmd },
 	{ "autorenew", "<партнёр> on|off", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, 2,
 	  "включить или выключить автопродление", "turn auto-renewal on or off",
 	  subs_autorenew_cmd },
@@ -1018,7 +561,7 @@ const struct command subscriptions_commands[] = {
 	{ "renew", "<партнёр> [периодов 1–12]", BILLVIEW_WRITE,
 	  CMD_PARTNER | CMD_WRITES | CMD_CONFIRM, 1,
 	  "продлить вручную: счёт на N периодов", "renew by hand: an invoice for N periods",
-	  subs_renew_cmd },
+	  subplan_renew_cmd },
 	{ "subscription", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
 	  "подписка партнёра: тариф, период, оплата, история",
 	  "a partner's subscription: plan, period, payment, history", subs_show_cmd },
@@ -1031,6 +574,8 @@ const struct button subscriptions_buttons[] = {
 	{ "sub", BILLVIEW_READ, CMD_PARTNER, subs_show_btn },
 	{ "spk", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_pick_btn },
 	{ "sok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_confirm_btn },
+	{ "cpk", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subplan_pick_btn },
+	{ "cok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subplan_confirm_btn },
 	{ "bxn", BILLVIEW_WRITE, CMD_PARTNER, billview_cancel_btn },
 	{ NULL, 0, 0, NULL },
 };

@@ -91,6 +91,8 @@ static const struct {
 	{ "spk", SA | BI, 1 },
 	{ "sok", SA | BI, 1 },
 	{ "bxn", SA | BI, 1 },
+	{ "cpk", SA | BI, 1 },
+	{ "cok", SA | BI, 1 },
 	{ "inl", SA | BI | SU | MA, 1 },
 	{ "inv", SA | BI | SU | MA, 1 },
 	{ "invp", SA | BI | SU | MA, 1 },
