@@ -119,6 +119,28 @@ billpay_refuse(struct ctx *c, struct buf *b)
 	return billview_send(c, b, NULL) == -1 ? -1 : 0;
 }
 
+/* "• 2026-0012: 5 000,00 ₽ (останется 9 100,00 ₽)" per invoice the money goes (done: went) to. */
+static void
+billpay_allocs(struct ctx *c, struct buf *b, const struct billing_outcome *out, int done)
+{
+	int i;
+
+	for (i = 0; i < out->nalloc; i++) {
+		buf_adds(b, "\n• ");
+		buf_add_html(b, out->alloc[i].number);
+		buf_adds(b, ": ");
+		billview_money(b, out->alloc[i].amount);
+		if (out->alloc[i].left > 0) {
+			buf_adds(b, done ? TR(c, ", осталось ", ", left ") :
+			    TR(c, " (останется ", " ("));
+			billview_money(b, out->alloc[i].left);
+			buf_adds(b, done ? "" : TR(c, ")", " left)"));
+		} else
+			buf_adds(b, done ? TR(c, " — оплачен", " — paid") :
+			    TR(c, " — оплачен полностью", " — paid in full"));
+	}
+}
+
 static int
 billpay_proceed(struct ctx *c, const struct partner *p)
 {
@@ -127,8 +149,6 @@ billpay_proceed(struct ctx *c, const struct partner *p)
 	struct invoice inv;
 	int64_t credit;
 	struct buf b;
-	struct kb k;
-	int i;
 
 	if (billpay_load(c, &a) == -1 || billing_credit(c->db, p->id, &credit) == -1)
 		return -1;
@@ -176,18 +196,7 @@ billpay_proceed(struct ctx *c, const struct partner *p)
 		}
 		buf_adds(&b, out.nalloc > 0 ? TR(c, "\nБудет зачтено:", "\nIt goes to:") :
 		    TR(c, "\nОткрытых счетов нет.", "\nNo open invoices."));
-		for (i = 0; i < out.nalloc; i++) {
-			buf_adds(&b, "\n• ");
-			buf_add_html(&b, out.alloc[i].number);
-			buf_adds(&b, ": ");
-			billview_money(&b, out.alloc[i].amount);
-			if (out.alloc[i].left > 0) {
-				buf_adds(&b, TR(c, " (останется ", " ("));
-				billview_money(&b, out.alloc[i].left);
-				buf_adds(&b, TR(c, ")", " left)"));
-			} else
-				buf_adds(&b, TR(c, " — оплачен полностью", " — paid in full"));
-		}
+		billpay_allocs(c, &b, &out, 0);
 		buf_adds(&b, TR(c, "\nНа балансе (аванс) после: ", "\nCredit afterwards: "));
 		billview_money(&b, out.credit);
 	}
@@ -200,11 +209,8 @@ billpay_proceed(struct ctx *c, const struct partner *p)
 	buf_addc(&b, ' ');
 	billpay_plain(&b, a.amount);
 	buf_adds(&b, TR(c, " ДД.ММ.ГГГГ основание</code>", " DD.MM.YYYY reference</code>"));
-	kb_init(&k);
-	billview_yes(c, &k, "yok", p->id, 0, a.amount < 0 ? TR(c, "✅ Записать возврат",
+	return billview_ask_yes(c, p, &b, "yok", a.amount < 0 ? TR(c, "✅ Записать возврат",
 	    "✅ Record the refund") : TR(c, "✅ Записать платёж", "✅ Record the payment"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
 }
 
 static int
@@ -215,7 +221,7 @@ billpay_apply(struct ctx *c, const struct partner *p, int option)
 	struct payment pm;
 	struct buf b, d;
 	struct kb k;
-	int i, r;
+	int r;
 
 	(void)option;
 	if (billpay_load(c, &a) == -1)
@@ -257,17 +263,7 @@ billpay_apply(struct ctx *c, const struct partner *p, int option)
 	buf_add_html(&b, p->name);
 	buf_adds(&b, " · ");
 	billview_day(&b, a.day);
-	for (i = 0; i < out.nalloc; i++) {
-		buf_adds(&b, "\n• ");
-		buf_add_html(&b, out.alloc[i].number);
-		buf_adds(&b, ": ");
-		billview_money(&b, out.alloc[i].amount);
-		if (out.alloc[i].left > 0) {
-			buf_adds(&b, TR(c, ", осталось ", ", left "));
-			billview_money(&b, out.alloc[i].left);
-		} else
-			buf_adds(&b, TR(c, " — оплачен", " — paid"));
-	}
+	billpay_allocs(c, &b, &out, 1);
 	if (out.acts > 0)
 		buf_printf(&b, TR(c, "\nАктов создано: %d", "\nActs created: %d"), out.acts);
 	buf_adds(&b, TR(c, "\nНа балансе (аванс): ", "\nCredit: "));
@@ -486,7 +482,6 @@ static int
 billpay_block_proceed(struct ctx *c, const struct partner *p)
 {
 	struct buf b;
-	struct kb k;
 	int64_t owed;
 
 	if (billing_owed(c->db, p->id, &owed) == -1)
@@ -506,10 +501,7 @@ billpay_block_proceed(struct ctx *c, const struct partner *p)
 	buf_adds(&b, TR(c, "\nВход в CRM закроется, выгрузка данных останется. Это блокировка "
 	    "вручную: оплата её не снимет, разблокировать — /status.", "\nCRM login closes; data "
 	    "export stays. A block by hand: a payment does not lift it; unblock with /status."));
-	kb_init(&k);
-	billview_yes(c, &k, "yok", p->id, 0, TR(c, "Да, заблокировать", "Yes, block"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
+	return billview_ask_yes(c, p, &b, "yok", TR(c, "Да, заблокировать", "Yes, block"));
 }
 
 static int

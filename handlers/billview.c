@@ -110,6 +110,18 @@ billview_read_gate(struct ctx *c, const struct partner *p, const char *what)
 }
 
 int
+billview_with_partner(struct ctx *c, const char *verb,
+    int (*show)(struct ctx *, const struct partner *))
+{
+	struct partner p;
+	int r;
+
+	r = c->command != NULL ? view_pick_partner(c, c->args, &p, verb) :
+	    view_button_partner(c, c->arg, &p);
+	return r != 1 ? r : show(c, &p);
+}
+
+int
 billview_audit(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
     const char *detail)
 {
@@ -213,6 +225,18 @@ billview_ask(struct ctx *c, const struct partner *p, struct buf *html, const str
 		return -1;
 	}
 	return billview_send(c, html, k);
+}
+
+int
+billview_ask_yes(struct ctx *c, const struct partner *p, struct buf *html, const char *verb,
+    const char *label)
+{
+	struct kb k;
+
+	kb_init(&k);
+	billview_yes(c, &k, verb, p->id, 0, label);
+	billview_no(c, &k);
+	return billview_ask(c, p, html, &k);
 }
 
 void

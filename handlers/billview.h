@@ -52,6 +52,10 @@ int	 billview_may_see_text(const struct ctx *);
 /* A view of a partner's billing: support only inside a ticket session, audited ("billing.read",
  * what). 1 go on, 0 refused (answered), -1 error. */
 int	 billview_read_gate(struct ctx *, const struct partner *, const char *what);
+/* A view of one partner from a command (view_pick_partner of the arguments; a choice list's
+ * buttons run verb) or from a button "<verb>:<partner id>". */
+int	 billview_with_partner(struct ctx *, const char *verb,
+	    int (*show)(struct ctx *, const struct partner *));
 /* An audit record of a billing change by this person (reason: typed or ""). 0/-1. */
 int	 billview_audit(struct ctx *, int64_t partner_id, const char *action, const char *reason,
 	    const char *detail);
@@ -72,6 +76,9 @@ int	 billview_end(struct ctx *);
 int	 billview_pick(struct ctx *, const char *ref, struct partner *, const char *verb);
 /* Stores the partner, waits for the confirmation, shows html (escaped) with k. */
 int	 billview_ask(struct ctx *, const struct partner *, struct buf *html, const struct kb *);
+/* The same with one confirm button ("<verb>:<partner id>:0", label) and «Отмена». */
+int	 billview_ask_yes(struct ctx *, const struct partner *, struct buf *html, const char *verb,
+	    const char *label);
 /* The confirm and cancel buttons: "<verb>:<partner id>:<option>" and "bxn". */
 void	 billview_yes(struct ctx *, struct kb *, const char *verb, int64_t partner_id, int option,
 	    const char *label);

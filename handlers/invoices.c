@@ -372,7 +372,6 @@ inv_void_proceed(struct ctx *c, const struct partner *p)
 	char reason[INV_REASON_MAX + 1];
 	struct invoice inv;
 	struct buf b;
-	struct kb k;
 	int r;
 
 	if ((r = inv_void_load(c, &inv)) != 1)
@@ -395,10 +394,7 @@ inv_void_proceed(struct ctx *c, const struct partner *p)
 	buf_adds(&b, TR(c, ".\nНомер останется занятым.\nПричина: ", ".\nThe number stays used."
 	    "\nReason: "));
 	buf_add_html(&b, reason);
-	kb_init(&k);
-	billview_yes(c, &k, "iok", p->id, 0, TR(c, "Да, аннулировать", "Yes, void it"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
+	return billview_ask_yes(c, p, &b, "iok", TR(c, "Да, аннулировать", "Yes, void it"));
 }
 
 static int
@@ -599,40 +595,17 @@ inv_payments(struct ctx *c, const struct partner *p)
 	return billview_send(c, &b, &k);
 }
 
+/* A command (the partner typed) or a button (its id), the same view. */
 static int
-inv_acts_cmd(struct ctx *c)
+inv_acts_go(struct ctx *c)
 {
-	struct partner p;
-	int r = view_pick_partner(c, c->args, &p, "acts");
-
-	return r != 1 ? r : inv_acts(c, &p);
+	return billview_with_partner(c, "acts", inv_acts);
 }
 
 static int
-inv_acts_btn(struct ctx *c)
+inv_payments_go(struct ctx *c)
 {
-	struct partner p;
-	int r = view_button_partner(c, c->arg, &p);
-
-	return r != 1 ? r : inv_acts(c, &p);
-}
-
-static int
-inv_payments_cmd(struct ctx *c)
-{
-	struct partner p;
-	int r = view_pick_partner(c, c->args, &p, "pays");
-
-	return r != 1 ? r : inv_payments(c, &p);
-}
-
-static int
-inv_payments_btn(struct ctx *c)
-{
-	struct partner p;
-	int r = view_button_partner(c, c->arg, &p);
-
-	return r != 1 ? r : inv_payments(c, &p);
+	return billview_with_partner(c, "pays", inv_payments);
 }
 
 /* ---- the tables ------------------------------------------------------------------------ */
@@ -663,9 +636,9 @@ const struct command invoices_commands[] = {
 	  "записать платёж (минус — возврат, с причиной)",
 	  "record a payment (a minus: a refund, with a reason)", billpay_cmd },
 	{ "acts", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
-	  "акты партнёра", "a partner's acts", inv_acts_cmd },
+	  "акты партнёра", "a partner's acts", inv_acts_go },
 	{ "payments", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
-	  "платежи и возвраты партнёра", "a partner's payments and refunds", inv_payments_cmd },
+	  "платежи и возвраты партнёра", "a partner's payments and refunds", inv_payments_go },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
@@ -678,8 +651,8 @@ const struct button invoices_buttons[] = {
 	{ "inl", BILLVIEW_READ, CMD_PARTNER, inv_page_btn },
 	{ "inv", BILLVIEW_READ, CMD_PARTNER, inv_show_btn },
 	{ "invp", BILLVIEW_READ, CMD_PARTNER, inv_partner_btn },
-	{ "acts", BILLVIEW_READ, CMD_PARTNER, inv_acts_btn },
-	{ "pays", BILLVIEW_READ, CMD_PARTNER, inv_payments_btn },
+	{ "acts", BILLVIEW_READ, CMD_PARTNER, inv_acts_go },
+	{ "pays", BILLVIEW_READ, CMD_PARTNER, inv_payments_go },
 	{ "ivd", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_void_btn },
 	{ "iok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_confirm_btn },
 	{ "ipy", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, billpay_invoice_btn },

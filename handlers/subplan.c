@@ -231,7 +231,6 @@ subplan_renew_proceed(struct ctx *c, const struct partner *p)
 	struct plan pl;
 	int64_t periods, start, amount;
 	struct buf b;
-	struct kb k;
 	int r;
 
 	if ((r = billview_live_sub(c, p, &s)) != 1)
@@ -279,10 +278,7 @@ subplan_renew_proceed(struct ctx *c, const struct partner *p)
 	buf_adds(&b, TR(c, ", срок оплаты ", ", due "));
 	billview_day(&b, billview_today(c) + t.payment_terms_days);
 	buf_adds(&b, TR(c, " (баланс партнёра будет зачтён).", " (the partner's credit applies)."));
-	kb_init(&k);
-	billview_yes(c, &k, "cok", p->id, 0, TR(c, "✅ Выставить счёт", "✅ Issue the invoice"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
+	return billview_ask_yes(c, p, &b, "cok", TR(c, "✅ Выставить счёт", "✅ Issue the invoice"));
 }
 
 static int

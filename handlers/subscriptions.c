@@ -27,7 +27,6 @@ subs_subscribe_proceed(struct ctx *c, const struct partner *p)
 	struct plan pl;
 	int64_t trial, credit, amount, today = billview_today(c);
 	struct buf b;
-	struct kb k;
 	int r;
 
 	if ((r = billview_pending_plan(c, &pl)) != 1)
@@ -97,10 +96,7 @@ subs_subscribe_proceed(struct ctx *c, const struct partner *p)
 			buf_adds(&b, TR(c, ".", " of the partner's credit is applied."));
 		}
 	}
-	kb_init(&k);
-	billview_yes(c, &k, "sok", p->id, 0, TR(c, "✅ Оформить", "✅ Subscribe"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
+	return billview_ask_yes(c, p, &b, "sok", TR(c, "✅ Оформить", "✅ Subscribe"));
 }
 
 static int
@@ -261,7 +257,6 @@ subs_cancel_proceed(struct ctx *c, const struct partner *p)
 	char reason[SUBS_REASON_MAX + 1];
 	struct subscription s;
 	struct buf b;
-	struct kb k;
 	int r;
 
 	if ((r = billview_live_sub(c, p, &s)) != 1)
@@ -290,10 +285,7 @@ subs_cancel_proceed(struct ctx *c, const struct partner *p)
 	    "voided."));
 	buf_adds(&b, TR(c, "\nПричина: ", "\nReason: "));
 	buf_add_html(&b, reason);
-	kb_init(&k);
-	billview_yes(c, &k, "sok", p->id, 0, TR(c, "Да, отменить", "Yes, cancel it"));
-	billview_no(c, &k);
-	return billview_ask(c, p, &b, &k);
+	return billview_ask_yes(c, p, &b, "sok", TR(c, "Да, отменить", "Yes, cancel it"));
 }
 
 static int
@@ -504,23 +496,11 @@ subs_show(struct ctx *c, const struct partner *p)
 	return billview_send(c, &b, &k);
 }
 
+/* /subscription <partner>, or "sub:<partner id>" (a choice list, a result, the card). */
 static int
-subs_show_cmd(struct ctx *c)
+subs_show_go(struct ctx *c)
 {
-	struct partner p;
-	int r = view_pick_partner(c, c->args, &p, "sub");
-
-	return r != 1 ? r : subs_show(c, &p);
-}
-
-/* "sub:<partner id>": from a choice list, a result or the partner's card. */
-static int
-subs_show_btn(struct ctx *c)
-{
-	struct partner p;
-	int r = view_button_partner(c, c->arg, &p);
-
-	return r != 1 ? r : subs_show(c, &p);
+	return billview_with_partner(c, "sub", subs_show);
 }
 
 static const struct billview_flow subs_flows[] = {
@@ -564,14 +544,14 @@ const struct command subscriptions_commands[] = {
 	  subplan_renew_cmd },
 	{ "subscription", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
 	  "подписка партнёра: тариф, период, оплата, история",
-	  "a partner's subscription: plan, period, payment, history", subs_show_cmd },
+	  "a partner's subscription: plan, period, payment, history", subs_show_go },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
 };
 
 /* The pick and confirm buttons only continue this person's pending action (billview.h);
  * "bxn" cancels any billing action (invoices.c's too). */
 const struct button subscriptions_buttons[] = {
-	{ "sub", BILLVIEW_READ, CMD_PARTNER, subs_show_btn },
+	{ "sub", BILLVIEW_READ, CMD_PARTNER, subs_show_go },
 	{ "spk", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_pick_btn },
 	{ "sok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_confirm_btn },
 	{ "cpk", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, subplan_pick_btn },
