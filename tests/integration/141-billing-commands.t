@@ -428,6 +428,32 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     is_eq(q("SELECT to_status, actor FROM partner_status_history WHERE partner_id = ? ORDER BY id DESC LIMIT 1", A),
           [(2, BILLING)], "a block by a person (the payment rule will not lift it)")
 
+    # --- a trial, then a switch now (a trial's switch starts a paid period at once) ------------
+    conf = one("/subscribe %d itest-basic" % B)
+    TRIAL_END = TODAY + datetime.timedelta(days=14)
+    like(conf["plain"], r"Итого: %s/мес\nПробный период: 14 дн\., по %s" % (R(1000000), ddmm(TRIAL_END - datetime.timedelta(days=1))),
+         "/subscribe without a word: the plan's trial")
+    res = press(conf, "Оформить")
+    like(res["plain"], r"Пробный период по %s\." % ddmm(TRIAL_END - datetime.timedelta(days=1)), "subscribed to a trial")
+    unlike(res["plain"], r"Выставлен счёт", "no invoice for a trial")
+    is_eq(q("SELECT status, trial_end FROM subscriptions WHERE partner_id = ?", B), [(0, day(TRIAL_END))], "stored: trialing")
+    is_eq(v("SELECT count(*) FROM invoices WHERE partner_id = ?", B), 0, "nothing invoiced")
+    card = [m for m in say("/partner %d" % B) if m["plain"].startswith("🏢")]
+    like(card[0]["plain"] if card else "", r"Тариф: Старт · %s/мес · 🧪 пробный период\nПробный период по %s" % (
+        R(1000000), ddmm(TRIAL_END - datetime.timedelta(days=1))), "the card shows the trial")
+    prev = one("/plan_change %d itest-pro сейчас" % B)
+    like(prev["plain"], r"Сейчас: новый период с сегодняшнего дня(.|\n)*счёт на %s" % R(2500000),
+         "/plan_change now of a trial: a fresh period in full")
+    first = buttons(prev)[0] if buttons(prev) else {}
+    is_eq((first.get("text"), first.get("callback_data")), ("Сейчас, с перерасчётом (%s)" % rub(2500000), "cok:%d:1" % B),
+          "«now» asked for: its button comes first")
+    res = press(prev, "^Сейчас")
+    NB = v("SELECT number FROM invoices WHERE partner_id = ?", B)
+    like(res["plain"], r"✅ Биллинг Бета: Про \(itest-pro, v1\) — с сегодняшнего дня\.\nВыставлен счёт %s на %s" % (
+        re.escape(NB or "?"), R(2500000)), "switched now, the new period invoiced")
+    is_eq(q("SELECT status, plan_id, period_start FROM subscriptions WHERE partner_id = ? AND status <> 3", B),
+          [(1, plan_pro, day(TODAY))], "stored: active on Про from today")
+
     acts = dict(q("SELECT action, count(*) FROM audit_log WHERE partner_id = ? GROUP BY action", A))
     for a in ("subscription.create", "subscription.change", "subscription.autorenew", "subscription.renew",
               "subscription.cancel", "billing.pay", "billing.refund", "billing.void", "billing.extend", "billing.read"):
