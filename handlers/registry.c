@@ -16,6 +16,7 @@ static const struct command *const command_tables[] = {
 	audit_commands,
 	alerts_commands,
 	monitoring_commands,
+	plans_commands,
 	subscriptions_commands,
 	invoices_commands,
 };
@@ -29,6 +30,7 @@ static const struct button *const button_tables[] = {
 	audit_buttons,
 	alerts_buttons,
 	monitoring_buttons,
+	plans_buttons,
 	subscriptions_buttons,
 	invoices_buttons,
 };
@@ -36,6 +38,7 @@ static const struct button *const button_tables[] = {
 static const struct dialog_kind *const dialog_tables[] = {
 	partner_edit_dialogs,
 	access_dialogs,
+	plans_dialogs,
 	subscriptions_dialogs,
 	invoices_dialogs,
 };

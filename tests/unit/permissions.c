@@ -60,6 +60,10 @@ static const struct {
 	{ "pay", SA | BI, 1 },
 	{ "acts", SA | BI | SU | MA, 1 },
 	{ "payments", SA | BI | SU | MA, 1 },
+	{ "plans", SA | BI | MA, 0 },		/* plans hold no partner data: managers read */
+	{ "plan", SA | BI | MA, 0 },
+	{ "plan_new", SA | BI, 0 },
+	{ "plan_edit", SA | BI, 0 },
 }, buttons[] = {
 	{ "areq_ok", SA, 0 },
 	{ "areq_no", SA, 0 },
@@ -106,6 +110,11 @@ static const struct {
 	{ "dpay", SA | BI, 0 },		/* in the billing chat: the answer goes to a private chat */
 	{ "dext", SA | BI, 0 },
 	{ "dblk", SA | BI, 0 },
+	{ "plc", SA | BI | MA, 0 },
+	{ "ple", SA | BI, 0 },
+	{ "pla", SA | BI, 0 },
+	{ "plo", SA | BI, 0 },
+	{ "pln", SA | BI, 0 },
 };
 
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
@@ -208,5 +217,8 @@ main(void)
 	ok(!gate(registry_command("invoice")->perm, DE) &&
 	    !gate(registry_command("subscription")->perm, DE),
 	    "developers never read a partner's billing");
+	ok(gate(registry_command("plans")->perm, MA) && !gate(registry_command("plan_new")->perm, MA) &&
+	    !gate(registry_command("plan_edit")->perm, MA | SU | DE),
+	    "managers read plans; only billing and superadmins change them");
 	return done_testing();
 }
