@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # 141-billing-commands.t — the billing cycle as billing staff run it from Telegram, through the
-# fake Bot API: plans (inserted as rows) → /subscribe with its confirmation → the invoice →
+# fake Bot API: plans (/plan_new) → /subscribe with its confirmation → the invoice →
 # /pay (partial, then the rest from a choice list, with a date and a reference) → the act and
 # the credit; /invoices and its filters, /invoice with its buttons, /renew, /invoice_void (the
 # command and the invoice's button with a typed reason), a refund, /plan_change at the period
@@ -76,13 +76,6 @@ def inn10(lead9):
 with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     r = bot.run_cli(["demo-seed"])
     is_eq(r.rc, 0, "demo-seed succeeds")
-    now = int(time.time())
-    with sqlite_rw(bot.db_path) as db:
-        ins = ("INSERT INTO plans (code, version, name, yearly, base, per_branch, per_user, included_branches,"
-               " included_users, trial_days, archived, created_at) VALUES (?, 1, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)")
-        db.execute(ins, ("itest-basic", "Старт", 1000000, 200000, 5000, 1, 10, 14, 0, now))
-        db.execute(ins, ("itest-pro", "Про", 2500000, 0, 0, 0, 0, 0, 0, now))
-        db.execute(ins, ("itest-old", "Старый", 100000, 0, 0, 0, 0, 0, 1, now))
     bot.start()
 
     def say(text, expect=1, uid=ME, chat=None, timeout=10):
@@ -110,6 +103,17 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     def my_dialog(uid=ME):
         return bot.sql("SELECT kind, step FROM dialogs WHERE user_id = ?", (uid,))
 
+    # --- plans, made as billing staff make them ----------------------------------------------
+    for form in ('code=itest-basic name=Старт period=month base=10000 per_branch=2000 included_branches=1 '
+                 'per_user=50 included_users=10 trial_days=14',
+                 'code=itest-pro name=Про period=month base=25000 trial_days=0',
+                 'code=itest-old name=Старый period=month base=1000 trial_days=0'):
+        like(say("/plan_new " + form, 2)[0]["plain"], r"^✅ Тариф создан", "/plan_new " + form.split()[0])
+    say("/plan_edit itest-old archived=yes", 2)
+    is_eq(q("SELECT code, base, per_branch, per_user, included_branches, included_users, trial_days, archived "
+            "FROM plans WHERE code LIKE 'itest-%' ORDER BY id"),
+          [("itest-basic", 1000000, 200000, 5000, 1, 10, 14, 0), ("itest-pro", 2500000, 0, 0, 0, 0, 0, 0),
+           ("itest-old", 100000, 0, 0, 0, 0, 0, 1)], "three plans, one archived")
     plan_pro = v("SELECT id FROM plans WHERE code = 'itest-pro'")
 
     # --- two partners (their names share a word: a choice list) ---------------------------
