@@ -16,7 +16,7 @@
 #   P4  auto-renew off: no invoice; on E the subscription ends (nonrenewal), the partner is
 #       suspended, a notice in the billing chat.
 #   P5  as P1 until D+7; then a person blocks it by hand: the dunning's block on D+14 leaves
-#       it alone, and the payment does not lift the hand block.
+#       it alone, and the payment (/pay) does not lift the hand block.
 # The renewal issues each invoice exactly once, on E-7 (not on E-8, not again later).
 import os
 import re
@@ -37,9 +37,7 @@ ME = SUPERADMIN
 BILLING = -100777
 TZ = "Asia/Vladivostok"
 ZONE = ZoneInfo(TZ)
-API_TOKEN = "test-api-token-0123456789abcdef"
-CONFIG = {"chats": {"billing": BILLING}, "general": {"timezone": TZ},
-          "http": {"listen": "127.0.0.1:0", "api_token": API_TOKEN}}
+CONFIG = {"chats": {"billing": BILLING}, "general": {"timezone": TZ}}
 PRICE = 1000000     # 10 000,00 ₽ a month
 EPOCH = date(1970, 1, 1)
 
@@ -280,10 +278,21 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     # --- a payment on D+15 ----------------------------------------------------------------------
     bot.env.update(faketime_env(at_local(D + 15, 12) - int(time.time())))
     bot.start()
-    for pid, pay in ((P1, "pay-p1"), (P5, "pay-p5")):
-        st, _, raw, body = bot.http("POST", "/api/v1/payments", {"id": pay, "partner": pid, "amount": PRICE,
-                                                                 "currency": "RUB"}, token=API_TOKEN)
-        is_eq(st, 200, "the payment for #%d is accepted" % pid, raw)
+
+    def pay(start, what):
+        """start() makes the bot ask ME to confirm a payment; the confirmation is pressed."""
+        n = len(fake.sent(ME))
+        start()
+        conf = (fake.wait_sent(ME, n + 1)[n:] or [{}])[0]
+        like(conf.get("plain"), r"Платёж[\s\S]*10\u202f000,00\u00a0₽", "%s: the payment is shown to confirm" % what)
+        if conf.get("reply_markup"):
+            fake.press(ME, ME, conf, "Записать платёж")
+
+    # P1 pays from the alert: «💳 Оплата» asks in the private chat for what is owed
+    alert1 = [x for x in fake.sent(BILLING) if x["message_id"] == dun[P1]["message_id"]]
+    pay(lambda: fake.press(ME, BILLING, alert1[0], "Оплата"), "«💳 Оплата» on the alert")
+    # P5 with /pay
+    pay(lambda: fake.message(ME, "/pay %d 10000" % P5), "/pay")
     ok(wait_for(lambda: status(bot, P1) == 0, 10), "P1 is active again after the payment")
     is_eq(history(bot, P1)[-1][1:3], (0, 0), "restored by the system")
     is_eq((sub_row(bot, P1) or [None])[0], 1, "its subscription is active again")
