@@ -302,6 +302,8 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     m = wait_for(resolved, 10) or {"plain": "", "reply_markup": None}
     like(m["plain"], r"^✅ Решено: ", "the alert is resolved in place")
     is_eq(buttons(m), [], "without buttons")
+    ok(wait_for(lambda: bot.sql_value("SELECT count(*) FROM invoices WHERE partner_id = ? AND status = 2", (P5,)), 10),
+       "P5's invoice is paid")
     is_eq(status(bot, P5), 2, "P5 paid, but the hand block survives the payment")
     is_eq(bot.sql_value("SELECT count(*) FROM alerts WHERE key = ? AND state = 0", ("dunning:%d" % P5,)), 0,
           "P5's episode is closed all the same")
