@@ -503,3 +503,22 @@ partner_history(struct db *db, int64_t id, struct partner_status_change *out, in
 	db_done(st);
 	return r == -1 ? -1 : n;
 }
+
+int
+partner_set_billing(struct db *db, int64_t id, const char *plan, int64_t paid_through,
+    int64_t next_payment_on)
+{
+	/* no updated_at: the card did not change by a person's hand, and the jobs call this
+	 * for every subscription they touch */
+	sqlite3_stmt *st = db_stmt(db, "UPDATE partners SET plan = ?2, paid_through = ?3,"
+	    " next_payment_on = ?4 WHERE id = ?1 AND (plan IS NOT ?2 OR paid_through IS NOT ?3"
+	    " OR next_payment_on IS NOT ?4)");
+
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, id) |
+	    db_bind_str(st, 2, plan) | sqlite3_bind_int64(st, 3, paid_through) |
+	    sqlite3_bind_int64(st, 4, next_payment_on)) == -1) {
+		db_done(st);
+		return -1;
+	}
+	return db_run(db, st);
+}

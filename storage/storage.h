@@ -232,6 +232,10 @@ struct partner_status_change {
 	char	 rule[64];
 	char	 reason[512];
 };
+/* The billing fields of the card (billing_sync_partner keeps them): plan name, paid through
+ * and next payment date (unix seconds of the dates' UTC midnights, 0 none). 0/-1. */
+int	 partner_set_billing(struct db *, int64_t id, const char *plan, int64_t paid_through,
+	    int64_t next_payment_on);
 /* The latest changes first; returns how many were filled, or -1. */
 int	 partner_history(struct db *, int64_t id, struct partner_status_change *, int max);
 
