@@ -254,7 +254,8 @@ api_payment_answer(struct db *db, const struct payment *p, int replay, cJSON *ar
 	char date[16];
 	int n, i, ok;
 
-	if ((n = payment_allocations(db, p->id, al, PAYMENT_ALLOCS_MAX, &total)) == -1 ||
+	if ((n = payment_allocations(db, p->partner_id, p->id, al, PAYMENT_ALLOCS_MAX,
+	    &total)) == -1 ||
 	    partner_get(db, p->partner_id, &partner) != 1 ||
 	    (status = partner_status_name(partner.status)) == NULL)
 		return api_fail(e, 500, NULL, "internal error");

@@ -19,8 +19,6 @@ import json
 import os
 import sys
 import time
-import urllib.error
-import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F403
@@ -35,25 +33,6 @@ TODAY = int((time.time() + 3 * 3600) // 86400)     # the day in Moscow (UTC+3, n
 
 def iso(day):
     return time.strftime("%Y-%m-%d", time.gmtime(day * 86400))
-
-
-def call(port, method, path, body=None, token=API_TOKEN, raw=None):
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request("http://127.0.0.1:%d%s" % (port, path), data=data, method=method)
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    if token is not None:
-        req.add_header("Authorization", "Bearer " + token)
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            status, text = r.status, r.read().decode("utf-8", "replace")
-    except urllib.error.HTTPError as e:
-        status, text = e.code, e.read().decode("utf-8", "replace")
-    try:
-        parsed = json.loads(text)
-    except ValueError:
-        parsed = None
-    return status, parsed, text
 
 
 def field_of(resp):
@@ -114,17 +93,19 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
         nobody = a + 1000
 
     bot.start()
-    port = bot.http_port()
-    ok(port, "the bot listens", bot.log()[-2000:])
-    if not port:
-        done()
-    port = int(port)
+    ok(bot.http_port(), "the bot listens", bot.log()[-2000:])
+
+    def call(method, path, body, token=API_TOKEN, raw=None):
+        """(status, parsed JSON or None, text) of one request."""
+        st, _, text, parsed = bot.http(method, path, raw if raw is not None else body,
+                                       token=token)
+        return st, parsed, text.decode("utf-8", "replace")
 
     def post(body, **kw):
-        return call(port, "POST", "/api/v1/payments", body, **kw)
+        return call("POST", "/api/v1/payments", body, **kw)
 
     def status_of(pid):
-        return call(port, "GET", "/api/v1/partners/%s/status" % pid)
+        return call("GET", "/api/v1/partners/%s/status" % pid, None)
 
     def paid(number):
         return bot.sql_value("SELECT paid FROM invoices WHERE number = ?", (number,))
