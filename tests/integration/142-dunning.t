@@ -10,7 +10,8 @@
 #       message edited; every step once (later runs the same day change and send nothing); a
 #       payment through POST /api/v1/payments restores it and resolves the alert.
 #   P2  paid through D+20: the overdue alert, but no suspension on D+7 or block on D+14; on
-#       D+20 both steps at once, once each.
+#       D+20 both steps at once, once each; on D+21 the payment provider pays through
+#       POST /api/v1/payments: active again, the alert resolved.
 #   P3  a trial ending on E: the next invoice on E-7, the reminder on E-3 (once), and unpaid on
 #       E the subscription ends (rule trial), its invoice is void, the partner suspended.
 #   P4  auto-renew off: no invoice; on E the subscription ends (nonrenewal), the partner is
@@ -37,7 +38,9 @@ ME = SUPERADMIN
 BILLING = -100777
 TZ = "Asia/Vladivostok"
 ZONE = ZoneInfo(TZ)
-CONFIG = {"chats": {"billing": BILLING}, "general": {"timezone": TZ}}
+API_TOKEN = "test-api-token-0123456789abcdef"
+CONFIG = {"chats": {"billing": BILLING}, "general": {"timezone": TZ},
+          "http": {"listen": "127.0.0.1:0", "api_token": API_TOKEN}}
 PRICE = 1000000     # 10 000,00 ₽ a month
 EPOCH = date(1970, 1, 1)
 
@@ -320,4 +323,19 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     is_eq(len([x for x in about(fake, P2) if "Просрочена" in x["plain"]]), 1, "still one alert message for P2")
     is_eq(bot.sql_value("SELECT count(*) FROM invoices WHERE partner_id = ? AND period_start = ?", (P1, E)), 1,
           "and P1's invoice for E still once")
+
+    # --- the payment provider pays P2's invoice through the API on D+21 -------------------------
+    bot.env.update(faketime_env(at_local(D + 21, 12) - int(time.time())))
+    bot.start()
+    num2 = bot.sql_value("SELECT number FROM invoices WHERE partner_id = ? AND period_start = ?", (P2, E))
+    st, _, raw, body = bot.http("POST", "/api/v1/payments", {"id": "psp-p2-1", "partner": P2, "amount": PRICE,
+                                                             "currency": "RUB", "invoice": num2}, token=API_TOKEN)
+    is_eq(st, 200, "POST /api/v1/payments for P2 is accepted", raw)
+    is_eq(((body or {}).get("payments") or [{}])[0].get("partner_status"), "active",
+          "the answer says P2 is active again")
+    is_eq(history(bot, P2)[-1], (2, 0, 0, "payment"), "P2 restored by the payment rule")
+    dun2 = dun[P2]["message_id"]
+    ok(wait_for(lambda: [x for x in fake.sent(BILLING) if x["message_id"] == dun2
+                         and x["plain"].startswith("✅ Решено")], 10), "P2's alert is resolved in place")
+    bot.stop()
 done()
