@@ -1,8 +1,8 @@
 /*
- * monitoring.c — what the CRM reports about its partners and how the bot itself is doing:
- * /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs (dormant
- * partners, week-over-week drops, the outbox backlog, Telegram trouble), which open and close
- * alert episodes through the alert engine.
+ * monitoring.c — what the CRM reports about its partners: /activity, /dormant, /volume, /top,
+ * the texts the monitoring files share, and the command tables. How the bot itself is doing
+ * (/health, the queues scan) is in monitoring_health.c; the partner scans (dormant partners,
+ * week-over-week drops) in monitoring_scan.c.
  *
  * Activity and volumes are partner data but not personal data: every member may see them, and
  * each view is audited (one record per view of a partner, one with partner 0 per list).
@@ -12,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/handlers.h"
+#include "handlers/monitoring.h"
 
-#define DAY			86400
 #define ACTIVITY_DEFAULT_DAYS	14
 #define ACTIVITY_MAX_DAYS	90
 #define DORMANT_SHOWN		50	/* /dormant lists this many, and counts the rest */
@@ -22,13 +21,6 @@
 #define TOP_SHOWN		10
 #define TOP_FETCH		200	/* candidates read to find TOP_SHOWN active partners */
 #define DORMANT_STEP_DAYS	7
-#define JOB_BATCH		200	/* alert updates per transaction in a scan */
-#define POLL_STALE		300	/* seconds without a successful getUpdates: trouble */
-#define TG_WINDOW		5	/* minutes of Telegram errors weighed */
-#define TG_ERRORS_BAD		10	/* errors in the window that open the alert */
-#define TG_ERRORS_OK		2	/* at most this many in the window to resolve it */
-#define TG_QUIET		300	/* seconds without a long 429 wait to resolve it */
-#define BACKLOG_CRIT_TIMES	5	/* pending above threshold × this is critical */
 
 /* ---------------------------------------------------------------------------------------------
  * The pure parts. */
@@ -90,7 +82,7 @@ monitoring_is_drop(int64_t prev, int64_t cur, int64_t drop_percent)
  * Formatting. */
 
 /* "1,5 МБ" / "1.5 MB" */
-static void
+void
 mon_bytes(enum lang lang, int64_t n, struct buf *b)
 {
 	static const char *const ru[] = { "Б", "КБ", "МБ", "ГБ", "ТБ" };
@@ -113,7 +105,7 @@ mon_bytes(enum lang lang, int64_t n, struct buf *b)
 }
 
 /* A duration, the two largest units: "3 ч 12 мин", "2 дн 4 ч", "45 с". */
-static void
+void
 mon_duration(enum lang lang, int64_t s, struct buf *b)
 {
 	int en = lang == LANG_EN;
@@ -147,7 +139,7 @@ mon_change(int64_t prev, int64_t cur, struct buf *b)
 }
 
 /* "Ромашка · #12" (escaped). */
-static void
+void
 mon_partner_name(struct buf *b, const struct partner *p)
 {
 	buf_adds(b, "<b>");
@@ -157,7 +149,7 @@ mon_partner_name(struct buf *b, const struct partner *p)
 
 /* When the partner last came in: their last login, else the connection date (never came in).
  * 1 a login, 0 never logged in (*at is the connection date, maybe 0). */
-static int
+int
 mon_last_seen(const struct partner *p, int64_t last_login, int64_t *at)
 {
 	if (last_login > 0) {
@@ -169,7 +161,7 @@ mon_last_seen(const struct partner *p, int64_t last_login, int64_t *at)
 }
 
 /* The last-seen line of a dormant partner, shown in /dormant and the alert. */
-static void
+void
 mon_last_seen_text(enum lang lang, const struct partner *p, int64_t last_login, struct buf *b)
 {
 	char t[32];
@@ -349,7 +341,7 @@ mon_activity_btn(struct ctx *c)
  * /dormant [days] */
 
 /* Every dormant partner: ids and last logins (malloc'd, the caller frees both). Count or -1. */
-static int
+int
 mon_dormant_all(struct db *db, int64_t cutoff, int64_t **ids, int64_t **last)
 {
 	int64_t total = partner_count(db);
@@ -607,586 +599,6 @@ out:
 	return rc;
 }
 
-/* ---------------------------------------------------------------------------------------------
- * /health */
-
-static void
-mon_ms(struct ctx *c, int64_t us, struct buf *b)
-{
-	if (us < 0)
-		buf_adds(b, "—");
-	else
-		buf_printf(b, TR(c, "%lld мс", "%lld ms"), (long long)((us + 500) / 1000));
-}
-
-static void
-mon_probe_text(struct ctx *c, const struct probe_state *ps, struct buf *b)
-{
-	char t[32];
-
-	buf_adds(b, "\nCRM: ");
-	if (!ps->configured) {
-		buf_adds(b, TR(c, "⚪️ проверка не настроена ([monitoring] crm_health_url)",
-		    "⚪️ no probe configured ([monitoring] crm_health_url)"));
-		return;
-	}
-	if (ps->up == 1)
-		buf_adds(b, TR(c, "🟢 доступна", "🟢 up"));
-	else if (ps->up == 0)
-		buf_adds(b, TR(c, "🔴 недоступна", "🔴 down"));
-	else
-		buf_adds(b, TR(c, "⏳ состояние ещё не известно", "⏳ state not known yet"));
-	if (ps->last_at > 0) {
-		buf_adds(b, TR(c, "\n    последняя проверка ", "\n    last check "));
-		mon_duration(c->lang, c->now - ps->last_at, b);
-		buf_adds(b, TR(c, " назад: ", " ago: "));
-		if (ps->last_status > 0)
-			buf_printf(b, "HTTP %ld", ps->last_status);
-		else
-			buf_adds(b, TR(c, "нет ответа", "no answer"));
-		buf_printf(b, TR(c, ", %lld мс", ", %lld ms"), (long long)ps->last_latency_ms);
-		if (ps->last_error[0]) {
-			buf_adds(b, " (");
-			buf_add_html(b, ps->last_error);
-			buf_adds(b, ")");
-		}
-	}
-	if (ps->changed_at > 0) {
-		view_time(ps->changed_at, t, sizeof(t));
-		buf_printf(b, TR(c, "\n    в этом состоянии с %s", "\n    in this state since %s"), t);
-	}
-}
-
-static int
-mon_health_cmd(struct ctx *c)
-{
-	struct probe_state ps;
-	struct stats st;
-	int64_t p50, p95, outq, inq, dbsz;
-	char t[32];
-	struct buf b;
-	int rc;
-
-	pthread_mutex_lock(&c->app->mu);
-	st = c->app->stats;
-	pthread_mutex_unlock(&c->app->mu);
-	probe_get(c->app, &ps);
-	p50 = latency_pct(&c->app->tg_latency, 50);
-	p95 = latency_pct(&c->app->tg_latency, 95);
-	outq = outbox_pending_count(c->db);
-	inq = inbox_pending_count(c->db);
-	dbsz = db_size_bytes(c->db);
-
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "🩺 <b>Состояние бота</b>\n", "🩺 <b>Bot health</b>\n"));
-	buf_adds(&b, TR(c, "Работает ", "Up for "));
-	mon_duration(c->lang, c->now - st.started_at, &b);
-	view_time(st.started_at, t, sizeof(t));
-	buf_printf(&b, TR(c, " (с %s), версия %s\n", " (since %s), version %s\n"), t, BO_VERSION);
-	buf_adds(&b, TR(c, "Telegram API: p50 ", "Telegram API: p50 "));
-	mon_ms(c, p50, &b);
-	buf_adds(&b, " · p95 ");
-	mon_ms(c, p95, &b);
-	buf_printf(&b, TR(c, " · ошибок: %lld\n", " · errors: %lld\n"), (long long)st.tg_errors);
-	buf_adds(&b, TR(c, "Последний успешный опрос: ", "Last successful poll: "));
-	if (c->app->console)
-		buf_adds(&b, TR(c, "— (консоль)", "— (console)"));
-	else if (c->cfg->mode != NULL && strcmp(c->cfg->mode, "webhook") == 0)
-		buf_adds(&b, TR(c, "— (режим вебхука)", "— (webhook mode)"));
-	else if (st.last_poll_ok <= 0)
-		buf_adds(&b, TR(c, "ещё не было", "none yet"));
-	else {
-		mon_duration(c->lang, c->now - st.last_poll_ok, &b);
-		buf_adds(&b, TR(c, " назад", " ago"));
-	}
-	buf_printf(&b, TR(c, "\nОбновлений получено: %lld, обработано: %lld; сообщений "
-	    "отправлено: %lld\n", "\nUpdates received: %lld, handled: %lld; messages sent: %lld\n"),
-	    (long long)st.updates_in, (long long)st.updates_done, (long long)st.messages_out);
-	buf_printf(&b, TR(c, "Очереди: исходящие %lld · входящие %lld\n",
-	    "Queues: outgoing %lld · incoming %lld\n"), (long long)outq, (long long)inq);
-	buf_adds(&b, TR(c, "База данных: ", "Database: "));
-	if (dbsz < 0)
-		buf_adds(&b, "—");
-	else
-		mon_bytes(c->lang, dbsz, &b);
-	mon_probe_text(c, &ps, &b);
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
-	return rc;
-}
-
-/* ---------------------------------------------------------------------------------------------
- * The scans. Each manages its own transactions: JOB_BATCH alert updates per commit, so a first
- * scan over thousands of partners neither holds the database nor syncs once per partner. */
-
-struct mon_batch {
-	struct app	*a;
-	struct db	*db;
-	int		 open;		/* a transaction is open */
-	int		 ops;		/* alert calls in it */
-	int		 changed;	/* messages queued overall: wake the sender */
-};
-
-/* Opens the batch's transaction unless one is open. */
-static int
-mon_batch_begin(struct mon_batch *t)
-{
-	if (t->open)
-		return 0;
-	if (db_begin(t->db) == -1)
-		return -1;
-	t->open = 1;
-	t->ops = 0;
-	return 0;
-}
-
-/* Counts one alert call (r: alert_raise's or alert_resolve's result); commits every JOB_BATCH. */
-static int
-mon_batch_result(struct mon_batch *t, int r)
-{
-	if (r == -1)
-		return -1;
-	if (r == 1)
-		t->changed = 1;
-	if (++t->ops < JOB_BATCH)
-		return 0;
-	t->open = 0;
-	if (db_commit(t->db) == -1)
-		return -1;
-	if (t->changed)
-		app_wake_sender(t->a);	/* a long scan's first messages need not wait for its end */
-	return 0;
-}
-
-/* Commits what is open (ok) or rolls it back; wakes the sender when something was queued. */
-static int
-mon_batch_end(struct mon_batch *t, int ok)
-{
-	int rc = ok ? 0 : -1;
-
-	if (t->open) {
-		if (ok)
-			rc = db_commit(t->db);
-		else
-			db_rollback(t->db);
-		t->open = 0;
-	}
-	if (t->changed)
-		app_wake_sender(t->a);
-	return rc;
-}
-
-/* Is id among the n ids? (Sorted copy, binary search.) */
-static int
-mon_cmp_i64(const void *x, const void *y)
-{
-	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
-
-	return a < b ? -1 : a > b;
-}
-
-static int
-mon_has(const int64_t *sorted, int n, int64_t id)
-{
-	return n > 0 && bsearch(&id, sorted, (size_t)n, sizeof(id), mon_cmp_i64) != NULL;
-}
-
-/* The alerts the scan may have to close: every open episode of kind (malloc'd, caller frees).
- * Count or -1. */
-static int
-mon_open_alerts(struct db *db, const char *kind, struct alert **out)
-{
-	int64_t max = partner_count(db);
-	int n;
-
-	*out = NULL;
-	if (max < 0)
-		return -1;
-	max += 16;	/* episodes of partners since removed, and never a zero-sized array */
-	if ((*out = calloc((size_t)max, sizeof(**out))) == NULL)
-		return -1;
-	n = alert_open_of_kind(db, kind, *out, (int)max);
-	if (n == -1) {
-		free(*out);
-		*out = NULL;
-	}
-	return n;
-}
-
-/* The dormant alert's text: the day count moves in 7-day steps, so it is edited once a week. */
-static void
-mon_dormant_text(enum lang lang, const struct partner *p, int64_t step, int64_t last_login,
-    struct buf *b)
-{
-	int en = lang == LANG_EN;
-
-	buf_adds(b, en ? "😴 <b>Dormant partner</b>\n" : "😴 <b>Партнёр не заходит</b>\n");
-	mon_partner_name(b, p);
-	buf_printf(b, en ? " — no login for more than %lld days\n" :
-	    " — нет входов больше %lld дн.\n", (long long)step);
-	mon_last_seen_text(lang, p, last_login, b);
-}
-
-#define DORMANT_NEW_MAX 20	/* new dormant alerts posted per hourly scan */
-
-int
-monitoring_dormant_job(struct app *a, struct db *db)
-{
-	int64_t now = clock_now(), nd = a->cfg.dormant_days, *ids = NULL, *last = NULL, *sorted = NULL;
-	int en = a->cfg.language == LANG_EN;
-	struct mon_batch t = { a, db, 0, 0, 0 };
-	struct alert *open = NULL;
-	struct partner p;
-	struct buf b;
-	char key[64], tm[32];
-	int n, nopen, i, r, ok = 0, fresh = 0, held = 0;
-	int64_t at, step, ll, feed;
-	struct alert cur;
-
-	buf_init(&b, 0);
-	if ((feed = activity_feed_start(db)) == -1)
-		goto out;
-	n = mon_dormant_all(db, now - nd * DAY, &ids, &last);
-	if (n == -1)
-		goto out;
-	for (i = 0; i < n; i++) {
-		/* "never logged in" means something only once the CRM has reported for longer than
-		 * dormant_days; before that every partner would look dormant on the first scan */
-		if (last[i] == 0 && (feed == 0 || feed > now - nd * DAY))
-			continue;
-		if ((r = partner_get(db, ids[i], &p)) == -1)
-			goto out;
-		if (r == 0)
-			continue;
-		snprintf(key, sizeof(key), "dormant:%lld", (long long)p.id);
-		/* at most DORMANT_NEW_MAX new posts a scan: the rest come an hour later, and the
-		 * team chat is never flooded past Telegram's group limit */
-		if ((r = alert_open_get(db, key, &cur)) == -1)
-			goto out;
-		if (r == 0 && fresh++ >= DORMANT_NEW_MAX) {
-			held++;
-			continue;
-		}
-		mon_last_seen(&p, last[i], &at);
-		/* 0: no date to count from, or dormant by a cutoff a few seconds short of a day */
-		step = at > 0 ? monitoring_dormant_step((now - at) / DAY, nd) : 0;
-		if (step == 0)
-			step = nd;
-		buf_reset(&b);
-		mon_dormant_text(a->cfg.language, &p, step, last[i], &b);
-		if (mon_batch_begin(&t) == -1 ||
-		    mon_batch_result(&t, alert_raise(a, db, "dormant", key, p.id, ALERT_WARN,
-		    b.ptr)) == -1)
-			goto out;
-	}
-
-	if (held > 0)
-		log_info("dormant: %d more dormant partners are posted by the next scans", held);
-
-	/* episodes whose partner came back (or is no longer active) are closed */
-	if ((sorted = malloc(((size_t)n + 1) * sizeof(*sorted))) == NULL)
-		goto out;
-	memcpy(sorted, ids, (size_t)n * sizeof(*sorted));
-	qsort(sorted, (size_t)n, sizeof(*sorted), mon_cmp_i64);
-	if ((nopen = mon_open_alerts(db, "dormant", &open)) == -1)
-		goto out;
-	for (i = 0; i < nopen; i++) {
-		if (mon_has(sorted, n, open[i].partner_id))
-			continue;
-		buf_reset(&b);
-		r = partner_get(db, open[i].partner_id, &p);
-		if (r == -1)
-			goto out;
-		if (r == 0)
-			buf_printf(&b, en ? "✅ Partner #%lld was removed" : "✅ Партнёр #%lld удалён",
-			    (long long)open[i].partner_id);
-		else if (p.status != PARTNER_ACTIVE) {
-			buf_adds(&b, en ? "✅ No longer watched: " : "✅ Больше не отслеживается: ");
-			mon_partner_name(&b, &p);
-			buf_printf(&b, en ? " is not active (%s)" : " не активен (%s)",
-			    partner_status_name(p.status));
-		} else {
-			if ((ll = activity_last_login(db, p.id)) == -1)
-				goto out;
-			buf_adds(&b, en ? "✅ Back again: " : "✅ Снова заходит: ");
-			mon_partner_name(&b, &p);
-			if (ll > 0) {
-				view_time(ll, tm, sizeof(tm));
-				buf_printf(&b, en ? "\nlast login %s" : "\nпоследний вход %s", tm);
-			}
-		}
-		if (mon_batch_begin(&t) == -1 ||
-		    mon_batch_result(&t, alert_resolve(a, db, open[i].key, b.ptr)) == -1)
-			goto out;
-	}
-	ok = 1;
-out:
-	if (mon_batch_end(&t, ok) == -1)
-		ok = 0;
-	if (ok)
-		log_debug("dormant scan: %d dormant partner(s)", n);
-	free(ids);
-	free(last);
-	free(sorted);
-	free(open);
-	buf_release(&b);
-	return ok ? 0 : -1;
-}
-
-/* The drop episode's baseline (the week before the drop) is kept beside it in the state table. */
-static void
-mon_drop_key(char *key, size_t keysz, int64_t partner_id)
-{
-	snprintf(key, keysz, "monitoring.drop_base:%lld", (long long)partner_id);
-}
-
-static void
-mon_drop_text(enum lang lang, const struct partner *p, int64_t base, int64_t cur, struct buf *b)
-{
-	int64_t pct = 0;
-	int en = lang == LANG_EN;
-
-	monitoring_change_pct(base, cur, &pct);
-	buf_adds(b, en ? "📉 <b>Activity dropped</b>\n" : "📉 <b>Активность упала</b>\n");
-	mon_partner_name(b, p);
-	buf_printf(b, en ? " — %lld %% week over week\nlast 7 days: %lld, the week before: %lld "
-	    "(logins + operations)" : " — на %lld %% за неделю\nза 7 дней: %lld, неделей раньше: "
-	    "%lld (входы + операции)", (long long)(pct < 0 ? -pct : pct), (long long)cur,
-	    (long long)base);
-}
-
-int
-monitoring_drop_job(struct app *a, struct db *db)
-{
-	int64_t today = clock_now() / DAY - 1;	/* whole days only: yesterday is the last */
-	int64_t total = partner_count(db), *ids = NULL, *sums = NULL, cur, base;
-	int en = a->cfg.language == LANG_EN;
-	struct mon_batch t = { a, db, 0, 0, 0 };
-	struct alert *open = NULL, cur_alert;
-	struct partner p;
-	struct buf b;
-	char key[64], skey[64];
-	int n, nopen, i, r, ok = 0;
-
-	buf_init(&b, 0);
-	if (total < 0)
-		goto out;
-	total++;
-	ids = calloc((size_t)total, sizeof(*ids));
-	sums = calloc((size_t)total, sizeof(*sums));
-	if (ids == NULL || sums == NULL)
-		goto out;
-	/* the previous week, busiest first: only those with enough events can drop */
-	n = activity_totals(db, today - 13, today - 7, 0, ids, sums, (int)total);
-	if (n == -1)
-		goto out;
-	for (i = 0; i < n && sums[i] >= MONITORING_DROP_MIN; i++) {
-		if ((cur = activity_total(db, ids[i], today - 6, today)) == -1)
-			goto out;
-		if (!monitoring_is_drop(sums[i], cur, a->cfg.drop_percent))
-			continue;
-		if ((r = partner_get(db, ids[i], &p)) == -1)
-			goto out;
-		if (r == 0 || p.status != PARTNER_ACTIVE)
-			continue;
-		snprintf(key, sizeof(key), "drop:%lld", (long long)p.id);
-		mon_drop_key(skey, sizeof(skey), p.id);
-		if (mon_batch_begin(&t) == -1)
-			goto out;
-		/* an open episode keeps the baseline it opened with */
-		if ((r = alert_open_get(db, key, &cur_alert)) == -1)
-			goto out;
-		base = sums[i];
-		if (r == 1) {
-			if (state_get_int(db, skey, &base) == -1)
-				goto out;
-		} else if (state_set_int(db, skey, base) == -1)
-			goto out;
-		buf_reset(&b);
-		mon_drop_text(a->cfg.language, &p, base, cur, &b);
-		if (mon_batch_result(&t, alert_raise(a, db, "drop", key, p.id, ALERT_WARN,
-		    b.ptr)) == -1)
-			goto out;
-	}
-
-	/* open episodes: recovered when the last 7 days are back within drop_percent of the
-	 * baseline (or the partner is no longer active) */
-	if ((nopen = mon_open_alerts(db, "drop", &open)) == -1)
-		goto out;
-	for (i = 0; i < nopen; i++) {
-		mon_drop_key(skey, sizeof(skey), open[i].partner_id);
-		if ((r = state_get_int(db, skey, &base)) == -1)
-			goto out;
-		if (r == 0)
-			base = 0;
-		if ((cur = activity_total(db, open[i].partner_id, today - 6, today)) == -1)
-			goto out;
-		if ((r = partner_get(db, open[i].partner_id, &p)) == -1)
-			goto out;
-		if (r == 1 && p.status == PARTNER_ACTIVE &&
-		    monitoring_is_drop(base, cur, a->cfg.drop_percent)) {
-			/* still down against its baseline: the message follows the figures (better
-			 * or worse) even once the week before has itself fallen under the minimum
-			 * and the partner left the list above; unchanged figures change nothing */
-			buf_reset(&b);
-			mon_drop_text(a->cfg.language, &p, base, cur, &b);
-			if (mon_batch_begin(&t) == -1 ||
-			    mon_batch_result(&t, alert_raise(a, db, "drop", open[i].key, p.id,
-			    ALERT_WARN, b.ptr)) == -1)
-				goto out;
-			continue;
-		}
-		buf_reset(&b);
-		if (r == 0)
-			buf_printf(&b, en ? "✅ Partner #%lld was removed" : "✅ Партнёр #%lld удалён",
-			    (long long)open[i].partner_id);
-		else if (p.status != PARTNER_ACTIVE) {
-			buf_adds(&b, en ? "✅ No longer watched: " : "✅ Больше не отслеживается: ");
-			mon_partner_name(&b, &p);
-		} else {
-			buf_adds(&b, en ? "✅ Activity recovered: " : "✅ Активность восстановилась: ");
-			mon_partner_name(&b, &p);
-			buf_printf(&b, en ? "\nlast 7 days: %lld, before the drop: %lld" :
-			    "\nза 7 дней: %lld, до падения: %lld", (long long)cur, (long long)base);
-		}
-		if (mon_batch_begin(&t) == -1 || state_set_int(db, skey, 0) == -1 ||
-		    mon_batch_result(&t, alert_resolve(a, db, open[i].key, b.ptr)) == -1)
-			goto out;
-	}
-	ok = 1;
-out:
-	if (mon_batch_end(&t, ok) == -1)
-		ok = 0;
-	free(ids);
-	free(sums);
-	free(open);
-	buf_release(&b);
-	return ok ? 0 : -1;
-}
-
-/*
- * Telegram errors over the last minutes: the queues job samples the error counter once a
- * minute (it runs in the main thread only). The counter starts at 0 with the process.
- */
-static struct {
-	int64_t	 minute[TG_WINDOW + 1];
-	int64_t	 errors[TG_WINDOW + 1];
-	int	 n;
-	int	 sampled;	/* a sample was ever taken */
-} mon_tg;
-
-/* Errors counted over the window of TG_WINDOW minutes before this sample. */
-static int64_t
-mon_tg_window(int64_t minute, int64_t errors)
-{
-	int64_t base;
-	int i, j;
-
-	for (i = j = 0; i < mon_tg.n; i++)
-		if (mon_tg.minute[i] >= minute - TG_WINDOW && mon_tg.minute[i] < minute) {
-			mon_tg.minute[j] = mon_tg.minute[i];
-			mon_tg.errors[j] = mon_tg.errors[i];
-			j++;
-		}
-	mon_tg.n = j;
-	/* the oldest sample in the window; none: since start-up, or nothing known */
-	base = j > 0 ? mon_tg.errors[0] : mon_tg.sampled ? errors : 0;
-	mon_tg.minute[j] = minute;
-	mon_tg.errors[j] = errors;
-	mon_tg.n = j + 1;
-	mon_tg.sampled = 1;
-	return errors > base ? errors - base : 0;
-}
-
-int
-monitoring_tg_verdict(int64_t errs, int64_t poll_age, int64_t long_wait_age)
-{
-	if (errs >= TG_ERRORS_BAD || poll_age > POLL_STALE)
-		return 1;
-	if (errs <= TG_ERRORS_OK && (poll_age < 0 || poll_age <= POLL_STALE) &&
-	    (long_wait_age < 0 || long_wait_age >= TG_QUIET))
-		return -1;
-	return 0;
-}
-
-int
-monitoring_queues_job(struct app *a, struct db *db)
-{
-	int64_t now = clock_now(), pending, thr = a->cfg.backlog_threshold, errs, poll_age = -1;
-	int64_t long_wait = 0;
-	int en = a->cfg.language == LANG_EN, polling, level, trouble, healthy, verdict, r, ok = 0;
-	struct mon_batch t = { a, db, 0, 0, 0 };
-	struct alert cur;
-	struct stats st;
-	struct buf b;
-
-	buf_init(&b, 0);
-	if ((pending = outbox_pending_count(db)) == -1)
-		goto out;
-	pthread_mutex_lock(&a->mu);
-	st = a->stats;
-	pthread_mutex_unlock(&a->mu);
-	errs = mon_tg_window(now / 60, st.tg_errors);
-	polling = !a->console && a->cfg.mode != NULL && strcmp(a->cfg.mode, "polling") == 0;
-	if (polling)
-		poll_age = now - (st.last_poll_ok > 0 ? st.last_poll_ok : st.started_at);
-
-	if (mon_batch_begin(&t) == -1)
-		goto out;
-	/* the backlog: opens above the threshold, closes below half of it */
-	if (pending > thr) {
-		level = pending > thr * BACKLOG_CRIT_TIMES ? ALERT_CRIT : ALERT_WARN;
-		buf_printf(&b, en ? "📬 <b>Outgoing queue backlog</b>\nmore than %lld messages are "
-		    "waiting to be sent (threshold %lld)" : "📬 <b>Очередь исходящих растёт</b>\n"
-		    "ждут отправки больше %lld сообщений (порог %lld)",
-		    (long long)(level == ALERT_CRIT ? thr * BACKLOG_CRIT_TIMES : thr), (long long)thr);
-		r = alert_raise(a, db, "backlog", "backlog", 0, level, b.ptr);
-	} else if (pending < (thr + 1) / 2) {
-		buf_printf(&b, en ? "✅ The outgoing queue is cleared: %lld waiting" :
-		    "✅ Очередь исходящих разобрана: ждут %lld", (long long)pending);
-		r = alert_resolve(a, db, "backlog", b.ptr);
-	} else
-		r = 0;
-	if (mon_batch_result(&t, r) == -1)
-		goto out;
-
-	/* Telegram: many errors lately, or polling that has not succeeded for a while (a long 429
-	 * wait raises the episode itself, app_report_throttle); it resolves once none of these,
-	 * nor a long wait, has been seen for a while */
-	if ((r = state_get_int(db, TG_LONG_WAIT_KEY, &long_wait)) == -1)
-		goto out;
-	verdict = monitoring_tg_verdict(errs, poll_age,
-	    r == 1 && long_wait > 0 ? (now > long_wait ? now - long_wait : 0) : -1);
-	trouble = verdict == 1;
-	healthy = verdict == -1;
-	buf_reset(&b);
-	if (trouble) {
-		buf_adds(&b, en ? "📡 <b>Trouble with Telegram</b>" : "📡 <b>Проблемы с Telegram</b>");
-		if (errs >= TG_ERRORS_BAD)
-			buf_printf(&b, en ? "\nmany failed Bot API calls in the last %d minutes" :
-			    "\nмного ошибок Bot API за последние %d минут", TG_WINDOW);
-		if (poll_age > POLL_STALE)
-			buf_printf(&b, en ? "\nno successful getUpdates for more than %d minutes" :
-			    "\nбольше %d минут нет успешного getUpdates", POLL_STALE / 60);
-		r = alert_raise(a, db, "telegram", "telegram", 0, ALERT_CRIT, b.ptr);
-	} else if (healthy) {
-		r = alert_open_get(db, "telegram", &cur);
-		if (r == 1) {
-			buf_adds(&b, en ? "✅ Telegram works normally again" :
-			    "✅ Telegram снова работает нормально");
-			r = alert_resolve(a, db, "telegram", b.ptr);
-		}
-	} else
-		r = 0;
-	if (mon_batch_result(&t, r) == -1)
-		goto out;
-	ok = 1;
-out:
-	if (mon_batch_end(&t, ok) == -1)
-		ok = 0;
-	buf_release(&b);
-	return ok ? 0 : -1;
-}
 
 /* ---------------------------------------------------------------------------------------------
  * The tables. */
