@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "handlers/handlers.h"
+#include "handlers/dialogs.h"
 
 #define FORM_MAX 16
 
@@ -181,19 +181,10 @@ pe_apply(struct ctx *c, const struct pfield *f, struct partner *p, const char *v
     size_t errsz)
 {
 	char e[512];
-	const char *rest;
-	struct buf b;
 
 	if (f->apply(c, p, v, e, sizeof(e)) == 0)
 		return 0;
-	rest = strstr(e, ": ");
-	buf_init(&b, errsz > 1 ? errsz - 1 : 1);
-	buf_adds(&b, TR(c, f->label_ru, f->label_en));
-	buf_adds(&b, ": ");
-	buf_adds(&b, rest ? rest + 2 : e);
-	str_copy(err, errsz, b.ptr);
-	buf_release(&b);
-	return -1;
+	return dialogs_field_error(c, f->label_ru, f->label_en, e, err, errsz);
 }
 
 /* A writable session for the partner: 1 yes; 0 no (the person was told how to open one). */
@@ -341,18 +332,16 @@ pe_apply_form(struct ctx *c, struct partner *p, const struct form_field *ff, int
 static int
 pe_form_errors(struct ctx *c, const char *cmd, struct buf *err)
 {
-	struct buf b;
+	struct buf fmt;
 	int rc;
 
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "⚠️ Не сохранено, исправьте:\n", "⚠️ Not saved; fix this:\n"));
-	buf_add(&b, err->ptr, err->len);
-	buf_printf(&b, TR(c, "\nФормат: <code>/%s name=\"Ромашка\" legal=\"ООО «Ромашка»\" "
+	buf_init(&fmt, 0);
+	buf_printf(&fmt, TR(c, "<code>/%s name=\"Ромашка\" legal=\"ООО «Ромашка»\" "
 	    "inn=7707083893 phone=+79161234567 email=info@romashka.ru</code>",
-	    "\nFormat: <code>/%s name=\"Romashka\" legal=\"OOO Romashka\" inn=7707083893 "
+	    "<code>/%s name=\"Romashka\" legal=\"OOO Romashka\" inn=7707083893 "
 	    "phone=+79161234567 email=info@romashka.ru</code>"), cmd);
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
+	rc = dialogs_not_saved(c, err, fmt.ptr);
+	buf_release(&fmt);
 	return rc;
 }
 
@@ -360,18 +349,8 @@ pe_form_errors(struct ctx *c, const char *cmd, struct buf *err)
 static int
 pe_ask(struct ctx *c, size_t step)
 {
-	struct buf b;
-	int rc;
-
-	buf_init(&b, 0);
-	buf_printf(&b, TR(c, "Шаг %zu из %zu. ", "Step %zu of %zu. "), step + 1, NFIELDS);
-	buf_adds(&b, TR(c, pe_fields[step].ask_ru, pe_fields[step].ask_en));
-	buf_adds(&b, pe_fields[step].required ? TR(c, "\n/cancel — выйти",
-	    "\n/cancel to leave") : TR(c, "\n/skip — пропустить, /cancel — выйти",
-	    "\n/skip to skip, /cancel to leave"));
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
-	return rc;
+	return dialogs_ask(c, step, NFIELDS, pe_fields[step].ask_ru, pe_fields[step].ask_en,
+	    pe_fields[step].required);
 }
 
 static int
@@ -424,23 +403,11 @@ pe_new_step(struct ctx *c, const struct dialog *d, const char *text, int skip)
 		return dialog_end(c->db, c->user_id, c->chat_id);
 	i = (size_t)d->step;
 	if (skip && pe_fields[i].required)
-		return reply(c, TR(c, "Это поле обязательно — ответьте или /cancel.",
-		    "This field is required: answer or /cancel."), NULL);
+		return dialogs_required(c);
 	if (!skip) {
-		struct buf b;
-		int rc;
-
 		memset(&p, 0, sizeof(p));
-		if (pe_apply(c, &pe_fields[i], &p, text, e, sizeof(e)) == -1) {
-			buf_init(&b, 0);
-			buf_adds(&b, "⚠️ ");
-			buf_add_html(&b, e);
-			buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.",
-			    "\nTry again or /cancel."));
-			rc = reply(c, b.ptr, NULL);
-			buf_release(&b);
-			return rc;
-		}
+		if (pe_apply(c, &pe_fields[i], &p, text, e, sizeof(e)) == -1)
+			return dialogs_retry(c, e);
 		if (dialog_put(c->db, c->user_id, c->chat_id, pe_fields[i].key, text) == -1)
 			return -1;
 	}
@@ -646,22 +613,14 @@ pe_edit_text(struct ctx *c, const struct dialog *d, const char *text)
 	struct access_session s;
 	struct partner p, old;
 	char key[32], e[512];
-	struct buf b;
-	int r, rc;
+	int r;
 
 	if (dialog_value(c->db, c->user_id, c->chat_id, "field", key, sizeof(key)) != 1 ||
 	    (f = pe_field(key)) == NULL || partner_get(c->db, d->subject, &p) != 1)
 		return dialog_end(c->db, c->user_id, c->chat_id);
 	old = p;
-	if (pe_apply(c, f, &p, text, e, sizeof(e)) == -1) {
-		buf_init(&b, 0);
-		buf_adds(&b, "⚠️ ");
-		buf_add_html(&b, e);
-		buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.", "\nTry again or /cancel."));
-		rc = reply(c, b.ptr, NULL);
-		buf_release(&b);
-		return rc;
-	}
+	if (pe_apply(c, f, &p, text, e, sizeof(e)) == -1)
+		return dialogs_retry(c, e);
 	/* the session may have ended while the person was typing */
 	if ((r = pe_need_session(c, p.id, &s)) != 1)
 		return r == -1 ? -1 : dialog_end(c->db, c->user_id, c->chat_id);
@@ -846,8 +805,7 @@ pe_status_text(struct ctx *c, const struct dialog *d, const char *text)
 	struct partner p;
 
 	if (d->step == 1)
-		return reply(c, TR(c, "Подтвердите кнопкой выше или /cancel.",
-		    "Confirm with the button above or /cancel."), NULL);
+		return dialogs_wait_button(c);
 	if (strlen(text) > 500)
 		return reply(c, TR(c, "Причина: до 500 символов. Короче, пожалуйста.",
 		    "Reason: 500 characters at most."), NULL);
@@ -878,8 +836,7 @@ pe_status_confirm_btn(struct ctx *c)
 	    dialog_value(c->db, c->user_id, c->chat_id, "to", to, sizeof(to)) != 1 ||
 	    strcmp(to, colon + 1) != 0 ||
 	    dialog_value(c->db, c->user_id, c->chat_id, "reason", reason, sizeof(reason)) != 1)
-		return reply_edit(c, TR(c, "Это подтверждение устарело; начните заново.",
-		    "This confirmation is stale; start again."), NULL);
+		return dialogs_stale(c);
 	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
 		return -1;
 	if (reply_edit(c, TR(c, "Подтверждено.", "Confirmed."), NULL) == -1)
@@ -890,16 +847,8 @@ pe_status_confirm_btn(struct ctx *c)
 static int
 pe_status_cancel_btn(struct ctx *c)
 {
-	struct dialog d;
-	int r = dialog_get(c->db, c->user_id, c->chat_id, &d);
-
-	if (r == -1)
-		return -1;
-	/* only this confirmation's dialog: another one the person opened since stays */
-	if (r == 1 && strcmp(d.kind, "status") == 0 && dialog_end(c->db, c->user_id, c->chat_id) == -1)
-		return -1;
-	return reply_edit(c, TR(c, "Отменено; статус не изменён.", "Cancelled; the status stays."),
-	    NULL);
+	return dialogs_cancel(c, "status", "Отменено; статус не изменён.",
+	    "Cancelled; the status stays.");
 }
 
 const struct command partner_edit_commands[] = {

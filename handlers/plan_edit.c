@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/handlers.h"
+#include "handlers/dialogs.h"
 #include "handlers/plans.h"
 
 #define PLAN_FORM_MAX	16
@@ -112,16 +112,7 @@ plan_edit_defaults(struct plan *p)
 static int
 plan_edit_fail(struct ctx *c, const struct plan_field *f, const char *e, char *err, size_t errsz)
 {
-	const char *rest = strstr(e, ": ");
-	struct buf b;
-
-	buf_init(&b, errsz > 1 ? errsz - 1 : 1);
-	buf_adds(&b, TR(c, f->label_ru, f->label_en));
-	buf_adds(&b, ": ");
-	buf_adds(&b, rest ? rest + 2 : e);
-	str_copy(err, errsz, b.ptr);
-	buf_release(&b);
-	return -1;
+	return dialogs_field_error(c, f->label_ru, f->label_en, e, err, errsz);
 }
 
 /* month | year, in either language. */
@@ -336,23 +327,6 @@ plan_edit_create(struct ctx *c, struct plan *p)
 	return plans_show_card(c, p->code, 0);
 }
 
-/* The not-saved message: what was wrong (err, HTML) and the format to type. */
-static int
-plan_edit_form_errors(struct ctx *c, const struct buf *err, const char *format)
-{
-	struct buf b;
-	int rc;
-
-	buf_init(&b, 0);
-	buf_adds(&b, TR(c, "⚠️ Не сохранено, исправьте:\n", "⚠️ Not saved; fix this:\n"));
-	buf_add(&b, err->ptr, err->len);
-	buf_adds(&b, TR(c, "\nФормат: ", "\nFormat: "));
-	buf_adds(&b, format);
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
-	return rc;
-}
-
 /* The one-line form's fields: the count, or -1 with the problem added to err. form_parse's own
  * example is a partner's; the plan's format follows the errors, so it is left out. */
 static int
@@ -428,17 +402,8 @@ plan_edit_apply_form(struct ctx *c, struct plan *p, const struct form_field *ff,
 static int
 plan_edit_ask(struct ctx *c, size_t step)
 {
-	struct buf b;
-	int rc;
-
-	buf_init(&b, 0);
-	buf_printf(&b, TR(c, "Шаг %zu из %zu. ", "Step %zu of %zu. "), step + 1, PLAN_NFIELDS);
-	buf_adds(&b, TR(c, plan_fields[step].ask_ru, plan_fields[step].ask_en));
-	buf_adds(&b, plan_fields[step].required ? TR(c, "\n/cancel — выйти", "\n/cancel to leave") :
-	    TR(c, "\n/skip — пропустить, /cancel — выйти", "\n/skip to skip, /cancel to leave"));
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
-	return rc;
+	return dialogs_ask(c, step, PLAN_NFIELDS, plan_fields[step].ask_ru,
+	    plan_fields[step].ask_en, plan_fields[step].required);
 }
 
 /* /plan_new: the dialog without arguments, the one-line form with them. */
@@ -462,26 +427,10 @@ plan_edit_new_cmd(struct ctx *c)
 	plan_edit_defaults(&p);
 	n = plan_edit_parse(c, c->args, ff, &err);
 	if (n == -1 || plan_edit_apply_form(c, &p, ff, n, 1, &err) > 0)
-		rc = plan_edit_form_errors(c, &err, TR(c, PLAN_FORMAT_RU, PLAN_FORMAT_EN));
+		rc = dialogs_not_saved(c, &err, TR(c, PLAN_FORMAT_RU, PLAN_FORMAT_EN));
 	else
 		rc = plan_edit_create(c, &p);
 	buf_release(&err);
-	return rc;
-}
-
-/* Says what was wrong with a dialog answer; the dialog stays on the same question. */
-static int
-plan_edit_retry(struct ctx *c, const char *e)
-{
-	struct buf b;
-	int rc;
-
-	buf_init(&b, 0);
-	buf_adds(&b, "⚠️ ");
-	buf_add_html(&b, e);
-	buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.", "\nTry again or /cancel."));
-	rc = reply(c, b.ptr, NULL);
-	buf_release(&b);
 	return rc;
 }
 
@@ -498,12 +447,11 @@ plan_edit_new_step(struct ctx *c, const struct dialog *d, const char *text, int 
 		return dialog_end(c->db, c->user_id, c->chat_id);
 	i = (size_t)d->step;
 	if (skip && plan_fields[i].required)
-		return reply(c, TR(c, "Это поле обязательно — ответьте или /cancel.",
-		    "This field is required: answer or /cancel."), NULL);
+		return dialogs_required(c);
 	if (!skip) {
 		plan_edit_defaults(&p);
 		if (plan_edit_apply(c, &plan_fields[i], &p, text, e, sizeof(e)) == -1)
-			return plan_edit_retry(c, e);
+			return dialogs_retry(c, e);
 		/* a taken code is said now, not after eight more answers */
 		if (plan_fields[i].kind == PK_CODE) {
 			struct plan taken;
@@ -513,7 +461,7 @@ plan_edit_new_step(struct ctx *c, const struct dialog *d, const char *text, int 
 			if (r == 1) {
 				snprintf(e, sizeof(e), TR(c, "Код: тариф «%s» уже есть. Другой "
 				    "код?", "Code: the plan “%s” exists. Another code?"), p.code);
-				return plan_edit_retry(c, e);
+				return dialogs_retry(c, e);
 			}
 		}
 		if (dialog_put(c->db, c->user_id, c->chat_id, plan_fields[i].key, text) == -1)
@@ -640,7 +588,7 @@ plan_edit_prepare(struct ctx *c, const struct plan *cur, const char *form, struc
 	buf_adds(&fmt, " base=3490 trial_days=7</code>");
 	n = plan_edit_parse(c, form, ff, &err);
 	if (n == -1 || plan_edit_apply_form(c, next, ff, n, 0, &err) > 0)
-		rc = plan_edit_form_errors(c, &err, fmt.ptr) == -1 ? -1 : 0;
+		rc = dialogs_not_saved(c, &err, fmt.ptr) == -1 ? -1 : 0;
 	else if (plan_edit_diff(c, cur, next, 0, html) == 0)
 		rc = reply(c, TR(c, "Ничего не изменилось: значения те же, что в текущей версии.",
 		    "Nothing changed: the values are those of the current version."), NULL) == -1 ?
@@ -735,8 +683,7 @@ plan_edit_wait_text(struct ctx *c, const struct dialog *d, const char *text)
 {
 	(void)d;
 	(void)text;
-	return reply(c, TR(c, "Подтвердите кнопкой выше или /cancel.",
-	    "Confirm with the button above or /cancel."), NULL);
+	return dialogs_wait_button(c);
 }
 
 /* "plo:<plan id>": the confirmation. The form is applied again to the version the person saw;
@@ -759,8 +706,7 @@ plan_edit_confirm_btn(struct ctx *c)
 	    dialog_value(c->db, c->user_id, c->chat_id, "form", form, sizeof(form)) != 1 ||
 	    plan_get(c->db, id, &cur) != 1 || plan_current(c->db, cur.code, &now) != 1 ||
 	    now.id != cur.id)
-		return reply_edit(c, TR(c, "Это подтверждение устарело; начните заново.",
-		    "This confirmation is stale; start again."), NULL);
+		return dialogs_stale(c);
 	if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
 		return -1;
 	buf_init(&diff, 0);
@@ -793,16 +739,7 @@ out:
 int
 plan_edit_cancel_btn(struct ctx *c)
 {
-	struct dialog d;
-	int r = dialog_get(c->db, c->user_id, c->chat_id, &d);
-
-	if (r == -1)
-		return -1;
-	/* only this confirmation's dialog: another one the person opened since stays */
-	if (r == 1 && strcmp(d.kind, "plan_edit") == 0 &&
-	    dialog_end(c->db, c->user_id, c->chat_id) == -1)
-		return -1;
-	return reply_edit(c, TR(c, "Отменено; тариф не изменён.", "Cancelled; the plan stays."),
-	    NULL);
+	return dialogs_cancel(c, "plan_edit", "Отменено; тариф не изменён.",
+	    "Cancelled; the plan stays.");
 }
 
