@@ -1,7 +1,8 @@
 /*
  * billing.h — subscriptions and billing (included by handlers.h). Three layers:
- *   billing.c        the rules of money: subscribe, issue, pay and allocate, void, change plan,
- *                    extend, and the partner card's billing fields. Shared by the commands, the
+ *   billing.c        the rules of money: issue, pay and allocate, void, extend, and the
+ *                    partner card's billing fields; billing_subs.c: subscribe, the next
+ *                    period's invoice, change plan, cancel. Shared by the commands, the
  *                    payments API, the scheduler's jobs and the demo. No UI, no audit: callers
  *                    audit what a person (or the API) did.
  *   billing_jobs.c   renewal, trial and dunning jobs (scheduler), and the dunning alert.
