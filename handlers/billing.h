@@ -5,7 +5,8 @@
  *                    period's invoice, change plan, cancel. Shared by the commands, the
  *                    payments API, the scheduler's jobs and the demo. No UI, no audit: callers
  *                    audit what a person (or the API) did.
- *   billing_jobs.c   renewal, trial and dunning jobs (scheduler), and the dunning alert.
+ *   billing_jobs.c   renewal and trial jobs (scheduler); billing_dunning.c: the dunning job and
+ *                    the dunning alert.
  *   plans.c, subscriptions.c, invoices.c   the commands, buttons and views.
  *
  * Every function runs in the caller's transaction (the jobs open their own): on -1 the caller
@@ -144,8 +145,8 @@ int	 billing_summary(struct db *, const struct partner *, int64_t today,
 int	 billing_dunning_due(const struct billing_terms *, int64_t due_on, int64_t hold_until,
 	    int64_t paid_until, int64_t today, int current);
 
-/* billing_jobs.c — the scheduler's jobs (own transactions, one subscription or invoice each,
- * idempotent by what they store). */
+/* billing_jobs.c, billing_dunning.c — the scheduler's jobs (own transactions, one subscription
+ * or invoice each, idempotent by what they store). */
 int	 billing_renewal_job(struct app *, struct db *);	/* renewals, trials, period ends */
 int	 billing_dunning_job(struct app *, struct db *);	/* the dunning ladder */
 /* The dunning alert of a partner as it stands (raised, edited or resolved). */
