@@ -5,7 +5,7 @@
  *
  * One event costs at most four keyed writes: its id, the day's user row, the day's sums and the
  * last login; nothing grows with the number of events but the ids, which activity_prune_ids
- * forgets. The scans read indexes built for them (migration 3 in db.c): the dormant scan
+ * forgets. The scans read indexes built for them (migration 3 in schema.c): the dormant scan
  * activity_last_at and partners_active_connected, the totals activity_daily_day.
  */
 #include <stdio.h>

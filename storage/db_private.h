@@ -45,6 +45,10 @@ void		 db_col_copy(sqlite3_stmt *, int col, char *dst, size_t dstsz);
 /* Column text as a malloc'd string the caller frees ("" for NULL); NULL when out of memory. */
 char		*db_col_dup(sqlite3_stmt *, int col);
 
+/* schema.c: the migrations, an append-only list; entry i takes the schema from user_version i
+ * to i + 1 (db_migrations_count() entries). */
+extern const char *const db_migrations[];
+
 /* The enum values are spelled as literals in SQL so partial indexes apply; these keep them honest. */
 _Static_assert(INBOX_PENDING == 0, "inbox SQL says state = 0 for pending");
 _Static_assert(OUTBOX_PENDING == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&

@@ -13,7 +13,7 @@
 
 struct db;
 
-/* db.c — open (WAL, foreign keys, busy timeout), migrations, transactions. */
+/* db.c — open (WAL, foreign keys, busy timeout), migrations (schema.c), transactions. */
 /* Opens or creates path (mode 0600), applies pending migrations. NULL on failure, reason in errbuf. */
 struct db	*db_open(const char *path, char *errbuf, size_t errsz);
 void		 db_close(struct db *);
