@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/handlers.h"
+#include "handlers/validate.h"
 
 #define MONEY_THIN_NBSP	"\xE2\x80\xAF"	/* U+202F, between thousands */
 #define MONEY_NBSP	"\xC2\xA0"	/* U+00A0, before the ruble sign */
@@ -49,22 +49,6 @@ money_format(int64_t kopecks, char *out, size_t outsz)
 		text[o++] = rev[--n];
 	snprintf(text + o, sizeof(text) - o, ",%02u" MONEY_NBSP MONEY_RUB, (unsigned)(mag % 100));
 	str_copy(out, outsz, text);
-}
-
-static int money_fail(char *, size_t, const char *, ...) PRINTFLIKE(3, 4);
-
-static int
-money_fail(char *err, size_t errsz, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (err != NULL)
-		str_copy(err, errsz, msg);
-	return -1;
 }
 
 /* Spaces a person may type or paste between thousands: ASCII, no-break, thin, narrow no-break. */
@@ -138,7 +122,7 @@ money_parse(const char *in, int64_t *kopecks, enum lang lang, char *err, size_t 
 	while (end > p && (end[-1] == ' ' || (end[-1] >= '\t' && end[-1] <= '\r')))
 		end--;
 	if (end == p)
-		return money_fail(err, errsz, MONEY_TR(lang,
+		return valid_fail(err, errsz, MONEY_TR(lang,
 		    "Сумма: пустое значение, нужна сумма в рублях. Пример: %s",
 		    "Amount: empty, type an amount in rubles. Example: %s"), MONEY_EXAMPLE);
 	if (*p == '-') {
@@ -149,7 +133,7 @@ money_parse(const char *in, int64_t *kopecks, enum lang lang, char *err, size_t 
 		p += 3;
 	}
 	if (!money_digit(*p))
-		return money_fail(err, errsz, MONEY_TR(lang,
+		return valid_fail(err, errsz, MONEY_TR(lang,
 		    "Сумма: должна начинаться с цифры (минус перед ней — только для возврата). "
 		    "Пример: %s",
 		    "Amount: must start with a digit (a minus before it only for a refund). "
@@ -185,12 +169,12 @@ money_parse(const char *in, int64_t *kopecks, enum lang lang, char *err, size_t 
 			p++;
 		}
 		if (fdigits > MONEY_FRACTION)
-			return money_fail(err, errsz, MONEY_TR(lang,
+			return valid_fail(err, errsz, MONEY_TR(lang,
 			    "Сумма: после запятой не больше двух цифр (копейки). Пример: %s",
 			    "Amount: at most two digits after the comma (kopecks). Example: %s"),
 			    MONEY_EXAMPLE);
 		if (fdigits == 0)
-			return money_fail(err, errsz, MONEY_TR(lang,
+			return valid_fail(err, errsz, MONEY_TR(lang,
 			    "Сумма: после запятой нужны копейки или ничего. Пример: %s",
 			    "Amount: kopecks after the comma, or no comma. Example: %s"),
 			    MONEY_EXAMPLE);
@@ -215,22 +199,22 @@ money_parse(const char *in, int64_t *kopecks, enum lang lang, char *err, size_t 
 	return 0;
 
 overflow:
-	return money_fail(err, errsz, MONEY_TR(lang,
+	return valid_fail(err, errsz, MONEY_TR(lang,
 	    "Сумма: слишком большая, не больше 10 000 000 000 000,00. Пример: %s",
 	    "Amount: too large, at most 10 000 000 000 000.00. Example: %s"), MONEY_EXAMPLE);
 badgroup:
-	return money_fail(err, errsz, MONEY_TR(lang,
+	return valid_fail(err, errsz, MONEY_TR(lang,
 	    "Сумма: пробелы только между тысячами (по три цифры). Пример: %s",
 	    "Amount: spaces only between thousands (three digits each). Example: %s"),
 	    MONEY_EXAMPLE);
 abbreviation:
-	return money_fail(err, errsz, MONEY_TR(lang,
+	return valid_fail(err, errsz, MONEY_TR(lang,
 	    "Сумма: сокращения («тыс», «млн», «к») не принимаются, напишите число полностью. "
 	    "Пример: 1 500,00 вместо «1,5 тыс»",
 	    "Amount: abbreviations (\"тыс\", \"млн\", \"k\") are not accepted, write the whole "
 	    "number. Example: 1 500.00 instead of \"1,5 тыс\""));
 letters:
-	return money_fail(err, errsz, MONEY_TR(lang,
+	return valid_fail(err, errsz, MONEY_TR(lang,
 	    "Сумма: только цифры, пробелы между тысячами, запятая перед копейками и «₽» или "
 	    "«руб» в конце. Пример: %s",
 	    "Amount: digits only, spaces between thousands, a comma before the kopecks and "
