@@ -178,6 +178,7 @@ billing_dunning_job(struct app *a, struct db *db)
 {
 	struct invoice *rows;
 	struct bj j;
+	char what[96];
 	int64_t after = 0;
 	int n, i, failed = 0;
 
@@ -191,17 +192,8 @@ billing_dunning_job(struct app *a, struct db *db)
 		}
 		for (i = 0; i < n && !a->stop; i++) {
 			after = rows[i].id;
-			if (db_begin(db) == -1) {
-				failed++;
-				continue;
-			}
-			if (bj_dunning_invoice(&j, rows[i].id) == -1) {
-				log_error("billing: dunning of invoice %s failed; rolled back",
-				    rows[i].number);
-				db_rollback(db);
-				failed++;
-			} else if (db_commit(db) == -1)
-				failed++;
+			snprintf(what, sizeof(what), "dunning of invoice %s", rows[i].number);
+			failed += bj_in_tx(&j, bj_dunning_invoice, rows[i].id, what);
 		}
 	} while (n == BJ_PAGE && !a->stop);
 	free(rows);

@@ -44,6 +44,21 @@ bj_init(struct bj *j, struct app *a, struct db *db)
 	j->chat = a->cfg.chat_billing;
 }
 
+/* One item of a job (a subscription, an invoice) in its own transaction: step(j, id) committed,
+ * or rolled back alone when it fails ("billing: <what> failed; rolled back"). 0 done, 1 failed. */
+int
+bj_in_tx(struct bj *j, int (*step)(struct bj *, int64_t), int64_t id, const char *what)
+{
+	if (db_begin(j->db) == -1)
+		return 1;
+	if (step(j, id) == -1) {
+		log_error("billing: %s failed; rolled back", what);
+		db_rollback(j->db);
+		return 1;
+	}
+	return db_commit(j->db) == -1 ? 1 : 0;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Texts. */
 
@@ -462,6 +477,7 @@ billing_renewal_job(struct app *a, struct db *db)
 {
 	struct subscription *rows;
 	struct bj j;
+	char what[64];
 	int64_t before, after = 0, ahead;
 	int n, i, failed = 0;
 
@@ -478,17 +494,9 @@ billing_renewal_job(struct app *a, struct db *db)
 		}
 		for (i = 0; i < n && !a->stop; i++) {
 			after = rows[i].id;
-			if (db_begin(db) == -1) {
-				failed++;
-				continue;
-			}
-			if (bj_subscription(&j, rows[i].id) == -1) {
-				log_error("billing: renewal of subscription %lld failed; rolled back",
-				    (long long)rows[i].id);
-				db_rollback(db);
-				failed++;
-			} else if (db_commit(db) == -1)
-				failed++;
+			snprintf(what, sizeof(what), "renewal of subscription %lld",
+			    (long long)rows[i].id);
+			failed += bj_in_tx(&j, bj_subscription, rows[i].id, what);
 		}
 	} while (n == BJ_PAGE && !a->stop);
 	free(rows);
