@@ -332,7 +332,7 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 	if ((r = billing_has_overdue(db, partner_id, today)) == -1)
 		return -1;
 	if (r == 1)
-		return billing_dunning_alert(app, db, partner_id, today) == -1 ? -1 : 0;
+		return billing_dunning_refresh(app, db, partner_id, today) == -1 ? -1 : 0;
 	if ((r = sub_live(db, partner_id, &s)) == -1)
 		return -1;
 	if (r == 1 && s.status == SUB_PAST_DUE) {
@@ -351,7 +351,7 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 			return -1;
 		restored = r == 1;
 	}
-	if (billing_dunning_alert(app, db, partner_id, today) == -1)
+	if (billing_dunning_refresh(app, db, partner_id, today) == -1)
 		return -1;
 	return restored;
 }
@@ -485,7 +485,7 @@ billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int
 	    "отсрочка оплаты", clock_now()) == -1)
 		goto out;
 	rc = billing_sync_partner(db, partner_id, today) == -1 ||
-	    billing_dunning_alert(app, db, partner_id, today) == -1 ? -1 : 1;
+	    billing_dunning_refresh(app, db, partner_id, today) == -1 ? -1 : 1;
 out:
 	free(rows);
 	return rc;

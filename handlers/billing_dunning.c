@@ -358,3 +358,18 @@ out:
 	free(rows);
 	return rc == -1 ? -1 : 0;
 }
+
+int
+billing_dunning_refresh(struct app *app, struct db *db, int64_t partner_id, int64_t today)
+{
+	struct alert a;
+	char key[64];
+	int r;
+
+	if (app == NULL)
+		return 0;
+	snprintf(key, sizeof(key), "dunning:%lld", (long long)partner_id);
+	if ((r = alert_open_get(db, key, &a)) != 1)
+		return r;
+	return billing_dunning_alert(app, db, partner_id, today);
+}

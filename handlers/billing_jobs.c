@@ -504,4 +504,3 @@ billing_renewal_job(struct app *a, struct db *db)
 		app_wake_sender(a);
 	return failed || a->stop ? -1 : 0;
 }
-
