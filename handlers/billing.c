@@ -1,8 +1,8 @@
 /*
- * billing.c — the rules of money (handlers/billing.h): issuing invoices, taking payments and
- * spreading them over invoices, voiding, extending, and the partner card's billing fields;
- * subscribing, changing plans and cancelling are in billing_subs.c. The commands, the payments
- * API, the scheduler's jobs and the demo all go through here, so a rule lives in one place.
+ * billing.c — the rules of money (handlers/billing.h): subscribing, issuing invoices, taking
+ * payments and spreading them over invoices, voiding, changing plans, cancelling, extending,
+ * and the partner card's billing fields. The commands, the payments API, the scheduler's jobs
+ * and the demo all go through here, so a rule lives in one place.
  *
  * Everything runs in the caller's transaction; on -1 the caller rolls back. Money is int64_t
  * kopecks and is never divided here except through pricing.c (half-up, exact); no floating
@@ -12,9 +12,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/billing_private.h"
+#include "handlers/billing_int.h"
 
 #define OPEN_MAX 256		/* open invoices of one partner considered per payment */
+
+#define L(lang, ru, en) ((lang) == LANG_EN ? (en) : (ru))
 
 void
 billing_terms_of(const struct config *cfg, struct billing_terms *t)
@@ -38,7 +40,6 @@ billing_price_of(const struct plan *p, struct plan_price *pp)
 	pp->yearly = p->yearly;
 }
 
-/* The day of month of a day number (1..31). */
 int
 billing_dom(int64_t day)
 {
@@ -49,7 +50,6 @@ billing_dom(int64_t day)
 	return d;
 }
 
-/* The end of `periods` periods of plan from start, on anchor_dom. */
 int64_t
 billing_periods_end(const struct plan *p, int64_t start, int periods, int anchor_dom)
 {
@@ -130,18 +130,97 @@ billing_dunning_due(const struct billing_terms *t, int64_t due_on, int64_t hold_
 
 /* Invoices -------------------------------------------------------------------------------------- */
 
-/* Inserts and issues an invoice with its lines (today; due after the payment terms). 1 issued,
- * 0 the period invoice existed (*inv is it), -1. */
+/* The subscription's paid-through day, recomputed: from where it stands (or, when nothing was
+ * paid yet, from the first paid period: after the trial, the start, or the current period)
+ * along the period invoices that are paid, without a gap — paying a later period first does not
+ * cover an unpaid one before it. 0/-1. */
+static int
+billing_paid_chain(struct db *db, int64_t subscription_id)
+{
+	struct subscription s;
+	struct invoice inv;
+	int64_t x, cand[3];
+	int r, i;
+
+	if ((r = sub_get(db, subscription_id, &s)) != 1)
+		return r;
+	x = s.paid_until;
+	if (x == 0) {
+		cand[0] = s.trial_end;
+		cand[1] = s.started_on;
+		cand[2] = s.period_start;
+		for (i = 0; i < 3 && x == 0; i++) {
+			if (cand[i] <= 0)
+				continue;
+			if ((r = invoice_for_period(db, s.id, cand[i], &inv)) == -1)
+				return -1;
+			if (r == 1 && inv.status == INV_PAID)
+				x = cand[i];
+		}
+		if (x == 0)
+			return 0;
+	}
+	while ((r = invoice_for_period(db, s.id, x, &inv)) == 1 && inv.status == INV_PAID &&
+	    inv.period_end > x)
+		x = inv.period_end;
+	if (r == -1)
+		return -1;
+	if (x <= s.paid_until)
+		return 0;
+	s.paid_until = x;
+	s.updated_at = clock_now();
+	return sub_save(db, &s);
+}
+
+/* An invoice was paid in full: a period invoice moves its subscription's paid-through date,
+ * and a paid period (or proration) gets its act. 0/-1. */
+static int
+billing_on_paid(struct db *db, const struct invoice *inv, int64_t today,
+    struct billing_outcome *out)
+{
+	struct act a;
+	int r;
+
+	if (inv->subscription_id != 0 && inv->kind == INV_KIND_PERIOD &&
+	    billing_paid_chain(db, inv->subscription_id) == -1)
+		return -1;
+	if (inv->amount <= 0 || inv->period_end == 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.partner_id = inv->partner_id;
+	a.invoice_id = inv->id;
+	a.period_start = inv->period_start;
+	a.period_end = inv->period_end;
+	a.amount = inv->amount;
+	a.issued_on = today > inv->period_start ? today : inv->period_start;
+	a.created_at = clock_now();
+	if ((r = act_insert(db, &a)) == -1)
+		return -1;
+	if (r == 1 && out != NULL)
+		out->acts++;
+	return 0;
+}
+
 int
-billing_issue(struct db *db, const struct billing_terms *t, struct invoice *inv,
-    const struct invoice_line *lines, int n, int64_t today)
+billing_issue(struct db *db, struct invoice *inv, const struct invoice_line *lines, int n,
+    int64_t today, int64_t due_on)
 {
 	int r;
 
 	inv->created_at = inv->updated_at = clock_now();
 	if ((r = invoice_insert(db, inv, lines, n)) != 1)
 		return r == 0 && invoice_get(db, inv->id, inv) == 1 ? 0 : -1;
-	return invoice_issue(db, inv, today, today + t->payment_terms_days) == 0 ? 1 : -1;
+	if (invoice_issue(db, inv, today, due_on) == -1)
+		return -1;
+	if (inv->amount == 0) {
+		/* nothing to pay (a plan whose parts are all 0 at this size): paid as issued, or
+		 * the dunning would chase 0,00 ₽ */
+		inv->status = INV_PAID;
+		inv->paid_on = today;
+		if (invoice_save(db, inv) == -1 || billing_on_paid(db, inv, today, NULL) == -1)
+			return -1;
+	}
+	return 1;
 }
 
 /* The partner's open invoices (invoice_id first when it is one of them), into rows: count or -1. */
@@ -190,43 +269,6 @@ billing_plan_alloc(const struct invoice *rows, int n, int64_t money, struct bill
 			out->paid++;
 	}
 	return placed;
-}
-
-/* A period (or change) invoice was paid in full: its subscription is paid further, and the
- * paid period gets its act. 0/-1. */
-static int
-billing_on_paid(struct db *db, const struct invoice *inv, int64_t today,
-    struct billing_outcome *out)
-{
-	struct subscription s;
-	struct act a;
-	int r;
-
-	if (inv->subscription_id != 0 && inv->kind == INV_KIND_PERIOD) {
-		if ((r = sub_get(db, inv->subscription_id, &s)) == -1)
-			return -1;
-		if (r == 1 && inv->period_end > s.paid_until) {
-			s.paid_until = inv->period_end;
-			s.updated_at = clock_now();
-			if (sub_save(db, &s) == -1)
-				return -1;
-		}
-	}
-	if (inv->amount <= 0 || inv->period_end == 0)
-		return 0;
-	memset(&a, 0, sizeof(a));
-	a.partner_id = inv->partner_id;
-	a.invoice_id = inv->id;
-	a.period_start = inv->period_start;
-	a.period_end = inv->period_end;
-	a.amount = inv->amount;
-	a.issued_on = today > inv->period_start ? today : inv->period_start;
-	a.created_at = clock_now();
-	if ((r = act_insert(db, &a)) == -1)
-		return -1;
-	if (r == 1 && out != NULL)
-		out->acts++;
-	return 0;
 }
 
 /* One planned allocation: the first *budget of it is the payment's money (payment_id), the rest
@@ -318,9 +360,6 @@ billing_has_overdue(struct db *db, int64_t partner_id, int64_t today)
 	return n == 1 && rows[0].due_on < today;
 }
 
-/* After money came in (or a debt went away): when nothing is overdue any more, the subscription
- * leaves past_due and a partner the dunning suspended or blocked is active again; the dunning
- * alert shows what is left (or is resolved) at once. 1 restored, 0 not, -1. */
 int
 billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today)
 {
@@ -343,9 +382,12 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 	}
 	if (partner_get(db, partner_id, &p) != 1)
 		return -1;
+	/* the rules' own suspensions are lifted: the dunning's at once, the end of a trial or a
+	 * subscription's once a live subscription is paid through today (subscribed again) */
 	if ((p.status == PARTNER_SUSPENDED || p.status == PARTNER_BLOCKED) &&
 	    partner_history(db, partner_id, &last, 1) == 1 && last.actor == 0 &&
-	    strcmp(last.rule, "dunning") == 0) {
+	    (strcmp(last.rule, "dunning") == 0 || ((strcmp(last.rule, "trial") == 0 ||
+	    strcmp(last.rule, "subscription") == 0) && r == 1 && s.paid_until > today))) {
 		if ((r = partner_set_status(db, partner_id, PARTNER_ACTIVE, 0, "payment",
 		    "оплата получена", clock_now())) == -1)
 			return -1;
@@ -354,6 +396,125 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 	if (billing_dunning_refresh(app, db, partner_id, today) == -1)
 		return -1;
 	return restored;
+}
+
+/* Subscriptions ------------------------------------------------------------------------------- */
+
+/* The plan a period starting at the subscription's period end is priced with. */
+static int
+billing_next_plan(struct db *db, const struct subscription *s, struct plan *p)
+{
+	return plan_get(db, s->next_plan_id != 0 ? s->next_plan_id : s->plan_id, p);
+}
+
+int
+billing_issue_period(struct app *app, struct db *db, const struct billing_terms *t,
+    const struct subscription *s, const struct plan *plan, int64_t start, int periods,
+    const struct invoice_line *extra, int64_t today, int64_t actor, struct invoice *out)
+{
+	struct invoice_line lines[BILLING_LINES_MAX + 1];
+	struct billing_outcome o;
+	struct partner p;
+	enum lang lang = app != NULL ? app->cfg.language : LANG_RU;
+	int64_t amount, none = 0, due;
+	int n, r;
+
+	if (partner_get(db, s->partner_id, &p) != 1)
+		return -1;
+	if ((n = billing_period_lines(plan, p.branches, p.users, periods, lang, lines,
+	    &amount)) == -1) {
+		log_error("billing: the price of plan %s overflows for partner %lld", plan->code,
+		    (long long)p.id);
+		return -1;
+	}
+	if (extra != NULL)
+		lines[n++] = *extra;
+	memset(out, 0, sizeof(*out));
+	out->partner_id = s->partner_id;
+	out->subscription_id = s->id;
+	out->plan_id = plan->id;
+	out->kind = INV_KIND_PERIOD;
+	out->period_start = start;
+	out->period_end = billing_periods_end(plan, start, periods, s->anchor_dom);
+	out->periods = periods;
+	out->created_by = actor;
+	/* the invoice after a trial is due on the trial's last day: unpaid, the trial ends the
+	 * subscription the next day, so a later due date would be a promise not kept */
+	due = today + t->payment_terms_days;
+	if (s->status == SUB_TRIALING && start == s->trial_end && due > s->trial_end - 1)
+		due = s->trial_end - 1 > today ? s->trial_end - 1 : today;
+	if ((r = billing_issue(db, out, lines, n, today, due)) != 1)
+		return r;
+	memset(&o, 0, sizeof(o));
+	if (billing_allocate(db, s->partner_id, out->id, 0, &none, today, &o) == -1 ||
+	    invoice_get(db, out->id, out) != 1)
+		return -1;
+	return 1;
+}
+
+int
+billing_subscribe(struct app *app, struct db *db, const struct billing_terms *t,
+    const struct partner *p, const struct plan *plan, int trial, int64_t today, int64_t actor,
+    struct subscription *out, struct invoice *inv)
+{
+	int r;
+
+	(void)actor;
+	memset(out, 0, sizeof(*out));
+	memset(inv, 0, sizeof(*inv));
+	out->partner_id = p->id;
+	out->plan_id = plan->id;
+	out->autorenew = 1;
+	out->started_on = today;
+	out->period_start = today;
+	out->created_at = out->updated_at = clock_now();
+	if (trial && plan->trial_days > 0) {
+		out->status = SUB_TRIALING;
+		out->trial_end = out->period_end = today + plan->trial_days;
+		out->anchor_dom = billing_dom(out->trial_end);	/* paid periods start there */
+	} else {
+		out->status = SUB_ACTIVE;
+		out->anchor_dom = billing_dom(today);
+		out->period_end = billing_periods_end(plan, today, 1, out->anchor_dom);
+	}
+	if ((r = sub_insert(db, out)) != 1)
+		return r;
+	if (out->status == SUB_ACTIVE &&
+	    (billing_issue_period(app, db, t, out, plan, today, 1, NULL, today, actor, inv) == -1 ||
+	    sub_get(db, out->id, out) != 1))
+		return -1;
+	return billing_sync_partner(db, p->id, today) == -1 ? -1 : 1;
+}
+
+int
+billing_issue_next(struct app *app, struct db *db, const struct billing_terms *t,
+    struct subscription *s, int periods, int64_t today, int64_t actor, struct invoice *out)
+{
+	struct invoice inv;
+	struct plan plan;
+	int64_t start = s->period_end;
+	int r;
+
+	if (periods < 1 || s->status == SUB_CANCELED)
+		return -1;
+	/* past periods already invoiced: paid ones are walked over (renewing ahead), an unpaid
+	 * one is the answer (no second unpaid invoice for the same subscription) */
+	while ((r = invoice_for_period(db, s->id, start, &inv)) == 1) {
+		if (inv.status == INV_OPEN) {
+			*out = inv;
+			return 0;
+		}
+		if (inv.period_end <= start)
+			return -1;
+		start = inv.period_end;
+	}
+	if (r == -1 || billing_next_plan(db, s, &plan) != 1)
+		return -1;
+	if ((r = billing_issue_period(app, db, t, s, &plan, start, periods, NULL, today, actor,
+	    out)) == -1 || sub_get(db, s->id, s) != 1 ||
+	    billing_sync_partner(db, s->partner_id, today) == -1)
+		return -1;
+	return r;
 }
 
 /* Payments ---------------------------------------------------------------------------------- */
@@ -445,7 +606,6 @@ billing_void(struct app *app, struct db *db, struct invoice *inv, const char *re
 		return -1;
 	return 1;
 }
-
 
 int
 billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int64_t today,

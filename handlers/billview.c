@@ -219,6 +219,18 @@ billview_pick(struct ctx *c, const char *ref, struct partner *p, const char *ver
 int
 billview_ask(struct ctx *c, const struct partner *p, struct buf *html, const struct kb *k)
 {
+	struct dialog d;
+	char what[96];
+	int r;
+
+	/* a confirmation shows the partner's billing (credit, invoices, prices): it is a read,
+	 * audited whether or not the person goes on */
+	snprintf(what, sizeof(what), "confirmation: %s",
+	    dialog_get(c->db, c->user_id, c->chat_id, &d) == 1 ? d.kind : "?");
+	if ((r = billview_read_gate(c, p, what)) != 1) {
+		buf_release(html);
+		return r;
+	}
 	if (billview_put_i64(c, "partner", p->id) == -1 ||
 	    dialog_set_step(c->db, c->user_id, c->chat_id, BILLVIEW_CONFIRM) == -1) {
 		buf_release(html);

@@ -363,6 +363,9 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     res = press(conf, "^Отмена$")
     like(res["plain"], r"Отменено; ничего не изменено", "«Отмена» cancels")
     is_eq(v("SELECT count(*) FROM payments WHERE partner_id = ?", A), 3, "nothing recorded")
+    ok(v("SELECT count(*) FROM audit_log WHERE partner_id = ? AND action = 'billing.read'"
+         " AND detail = 'confirmation: bill_pay'", A) >= 1,
+       "the cancelled confirmation is a read of the partner's billing: audited")
 
     # --- the dunning alert's buttons in the billing chat --------------------------------------
     grp_before = len(fake.sent(BILLING_CHAT))
