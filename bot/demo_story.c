@@ -366,23 +366,47 @@ demo_payment(struct demo_sim *sim, struct demo_acct *a, int64_t amount, struct p
 	    (unsigned long long)(x % 10000));
 }
 
+/* A person changes partner id's status (as /status would): 1 changed, 0 not allowed, -1. */
+static int
+demo_set_status(struct demo_sim *sim, int64_t id, int to, int64_t actor, const char *reason)
+{
+	struct partner p;
+	char detail[128];
+	int r;
+
+	if (partner_get(sim->db, id, &p) != 1)
+		return -1;
+	if ((r = partner_set_status(sim->db, id, to, actor, "", reason, clock_now())) != 1)
+		return r;
+	snprintf(detail, sizeof(detail), "%s → %s (demo data)", partner_status_name(p.status),
+	    partner_status_name(to));
+	return demo_audit(sim->db, id, "partner.status", reason, detail) == -1 ? -1 : 1;
+}
+
+/* A subscription; a partner the end of its last one suspended is made active first. */
 static int
 demo_subscribe(struct demo_sim *sim, const struct demo_event *e)
 {
+	struct partner_status_change ch;
 	struct subscription s;
 	struct invoice inv;
 	struct partner p;
+	int64_t id = sim->acct[e->acct].id;
 	int plan = e->a, r;
 
 	if (sim->plans[plan].archived)
 		plan = DP_START;
-	if (partner_get(sim->db, sim->acct[e->acct].id, &p) != 1)
+	if ((r = sub_live(sim->db, id, &s)) != 0)	/* the last one has not ended yet */
+		return r == 1 ? demo_again(sim, e, sim->day + 2, e->b) : -1;
+	if (partner_get(sim->db, id, &p) != 1)
 		return -1;
-	r = billing_subscribe(&sim->app, sim->db, &sim->terms, &p, &sim->plans[plan], (int)e->b,
-	    sim->day, DEMO_BILLING, &s, &inv);
-	if (r == 0)	/* the last one has not ended yet */
-		return demo_again(sim, e, sim->day + 2, e->b);
-	return r == 1 ? 0 : -1;
+	if (p.status == PARTNER_SUSPENDED && partner_history(sim->db, id, &ch, 1) == 1 &&
+	    ch.actor == 0 && strcmp(ch.rule, "dunning") != 0 &&
+	    (demo_set_status(sim, id, PARTNER_ACTIVE, DEMO_MANAGER, "подписка возобновлена") == -1 ||
+	    partner_get(sim->db, id, &p) != 1))
+		return -1;
+	return billing_subscribe(&sim->app, sim->db, &sim->terms, &p, &sim->plans[plan],
+	    (int)e->b, sim->day, DEMO_BILLING, &s, &inv) == 1 ? 0 : -1;
 }
 
 static int
@@ -544,21 +568,13 @@ static int
 demo_status(struct demo_sim *sim, const struct demo_event *e)
 {
 	struct subscription s;
-	struct partner p;
-	char detail[128];
 	int64_t id = sim->acct[e->acct].id;
 	int to = e->kind == EV_BLOCK ? PARTNER_BLOCKED : PARTNER_ARCHIVED, r;
 
 	if (to == PARTNER_ARCHIVED && (r = sub_live(sim->db, id, &s)) != 0)
 		return r == 1 ? demo_again(sim, e, sim->day + 2, 0) : -1;
-	if (partner_get(sim->db, id, &p) != 1)
-		return -1;
-	if ((r = partner_set_status(sim->db, id, to, e->a == WHY_UNPAID ? DEMO_BILLING :
-	    DEMO_ADMIN, "", demo_whys[e->a], clock_now())) != 1)
-		return r;
-	snprintf(detail, sizeof(detail), "%s → %s (demo data)", partner_status_name(p.status),
-	    partner_status_name(to));
-	return demo_audit(sim->db, id, "partner.status", demo_whys[e->a], detail);
+	return demo_set_status(sim, id, to, e->a == WHY_UNPAID ? DEMO_BILLING : DEMO_ADMIN,
+	    demo_whys[e->a]) == -1 ? -1 : 0;
 }
 
 /* The old plan's second price; its subscribers move to it at their period end. */
