@@ -81,9 +81,9 @@ int	 sub_get(struct db *, int64_t id, struct subscription *);	/* 1/0/-1 */
 int	 sub_live(struct db *, int64_t partner_id, struct subscription *);	/* 1/0/-1 */
 /* A partner's subscriptions, newest first (canceled ones too): count or -1. */
 int	 sub_history(struct db *, int64_t partner_id, struct subscription *, int max);
-/* Live subscriptions whose period ends before `before` (day), by period end then id, after
- * id `after` (paging: pass the last id seen, 0 first): count or -1. The renewal and trial jobs
- * walk these in pages. */
+/* Live subscriptions whose period ends before `before` (day), by id, after id `after` (paging:
+ * pass the last id seen, 0 first): count or -1. The renewal and trial jobs walk these in pages;
+ * by id, a row the job changes (its period end moved) cannot make the walk skip others. */
 int	 sub_due(struct db *, int64_t before, int64_t after, struct subscription *, int max);
 int64_t	 sub_count_live(struct db *);
 
@@ -159,15 +159,18 @@ enum invoice_filter {
 	INVF_OPEN = 1,		/* open */
 	INVF_OVERDUE = 2,	/* open and due before `today` */
 };
-/* A page, newest first (partner 0 = all partners); *total counts the matches: count or -1. */
+/* A page, newest first (partner 0 = all partners): by id for INVF_ALL, by due date then id for
+ * INVF_OPEN and INVF_OVERDUE; *total counts the matches: count or -1. */
 int	 invoice_list(struct db *, int64_t partner_id, int filter, int64_t today, int offset,
 	    int max, struct invoice *, int *total);
 /* A partner's open invoices, oldest due first (allocation order): count or -1. */
 int	 invoice_open_of(struct db *, int64_t partner_id, struct invoice *, int max);
-/* Open invoices due before `before` (day) whose dunning step is below DUN_BLOCKED, by due date
- * then id, after id `after` (paging): count or -1. */
+/* Open invoices due before `before` (day) whose dunning step is below DUN_BLOCKED, by id, after
+ * id `after` (paging, as sub_due): count or -1. */
 int	 invoice_overdue(struct db *, int64_t before, int64_t after, struct invoice *, int max);
-/* The live period invoice of a subscription covering period_start (not void): 1/0/-1. */
+/* The live (not void) period invoice of a subscription whose period holds the day
+ * period_start — the one starting on it, or one for several periods that began earlier (the
+ * latest-starting such invoice): 1/0/-1. */
 int	 invoice_for_period(struct db *, int64_t subscription_id, int64_t period_start,
 	    struct invoice *);
 /* The highest number taken in year (0 none) — for tests and /invoices. */
@@ -198,7 +201,8 @@ int	 payment_by_provider(struct db *, const char *provider_id, struct payment *)
 int	 payment_list(struct db *, int64_t partner_id, struct payment *, int max);
 /* Moves amount (may be < 0: returning an allocation to credit, as when an invoice is voided)
  * of the partner's credit onto an invoice; payment_id is the payment it came from (0: credit
- * of several). Adds to invoice.paid. 0/-1. */
+ * of several). Adds to invoice.paid. 0/-1: -1 also when the invoice is not the partner's or
+ * its paid would leave 0..amount. Amount 0 writes nothing. */
 int	 allocation_add(struct db *, int64_t partner_id, int64_t invoice_id, int64_t payment_id,
 	    int64_t amount, int64_t now);
 /* The partner's unallocated money: payments minus allocations (≥ 0 normally). -1 on error is

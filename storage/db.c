@@ -331,7 +331,7 @@ static const char *const db_migrations[] = {
 	"  id          INTEGER PRIMARY KEY,"
 	"  partner_id  INTEGER NOT NULL REFERENCES partners(id),"
 	"  plan_id     INTEGER NOT NULL REFERENCES plans(id),"
-	"  status      INTEGER NOT NULL,"		/* enum sub_status */
+	"  status      INTEGER NOT NULL CHECK (status BETWEEN 0 AND 3),"	/* enum sub_status */
 	"  autorenew   INTEGER NOT NULL DEFAULT 1,"
 	"  anchor_dom  INTEGER NOT NULL,"
 	"  started_on  INTEGER NOT NULL,"
@@ -349,8 +349,11 @@ static const char *const db_migrations[] = {
 	"  updated_at  INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE UNIQUE INDEX subscriptions_live ON subscriptions(partner_id) WHERE status <> 3;"
-	"CREATE INDEX subscriptions_due ON subscriptions(period_end, id) WHERE status <> 3;"
+	/* The renewal and trial jobs page through live subscriptions by id (sub_due): period_end
+	 * rides along so the ones not due are skipped without reading their rows. */
+	"CREATE INDEX subscriptions_due ON subscriptions(id, period_end) WHERE status <> 3;"
 	"CREATE INDEX subscriptions_partner ON subscriptions(partner_id, id);"
+	"CREATE INDEX subscriptions_plan ON subscriptions(plan_id) WHERE status <> 3;"
 	/* Per-year counters of invoices and acts: taking a number and using it happen in one
 	 * transaction, so numbers have no gaps and no duplicates. */
 	"CREATE TABLE doc_numbers ("
@@ -365,18 +368,20 @@ static const char *const db_migrations[] = {
 	"  partner_id  INTEGER NOT NULL REFERENCES partners(id),"
 	"  subscription_id INTEGER REFERENCES subscriptions(id),"
 	"  plan_id     INTEGER REFERENCES plans(id),"
-	"  kind        INTEGER NOT NULL,"		/* enum invoice_kind */
+	"  kind        INTEGER NOT NULL CHECK (kind BETWEEN 0 AND 2),"	/* enum invoice_kind */
 	"  period_start INTEGER NOT NULL DEFAULT 0,"
 	"  period_end  INTEGER NOT NULL DEFAULT 0,"
 	"  periods     INTEGER NOT NULL DEFAULT 0,"
 	"  amount      INTEGER NOT NULL,"
 	"  paid        INTEGER NOT NULL DEFAULT 0,"
-	"  status      INTEGER NOT NULL DEFAULT 0,"	/* enum invoice_status */
+	"  status      INTEGER NOT NULL DEFAULT 0"	/* enum invoice_status */
+	"    CHECK (status BETWEEN 0 AND 4),"
 	"  issued_on   INTEGER NOT NULL DEFAULT 0,"
 	"  due_on      INTEGER NOT NULL DEFAULT 0,"
 	"  paid_on     INTEGER NOT NULL DEFAULT 0,"
 	"  hold_until  INTEGER NOT NULL DEFAULT 0,"
-	"  dunning     INTEGER NOT NULL DEFAULT 0,"	/* enum dunning_step */
+	"  dunning     INTEGER NOT NULL DEFAULT 0"	/* enum dunning_step */
+	"    CHECK (dunning BETWEEN 0 AND 3),"
 	"  void_reason TEXT NOT NULL DEFAULT '',"
 	"  created_by  INTEGER NOT NULL DEFAULT 0,"
 	"  created_at  INTEGER NOT NULL,"
@@ -385,6 +390,9 @@ static const char *const db_migrations[] = {
 	"CREATE INDEX invoices_partner ON invoices(partner_id, id);"
 	"CREATE INDEX invoices_open ON invoices(due_on, id) WHERE status = 1;"
 	"CREATE INDEX invoices_open_partner ON invoices(partner_id, due_on) WHERE status = 1;"
+	/* The dunning job pages by id through the open invoices not yet blocked (invoice_overdue);
+	 * blocked ones may stay open for good and drop out of it. */
+	"CREATE INDEX invoices_dunning ON invoices(id, due_on) WHERE status = 1 AND dunning < 3;"
 	/* One live period invoice per subscription period: renewal is idempotent. */
 	"CREATE UNIQUE INDEX invoices_period ON invoices(subscription_id, period_start)"
 	"  WHERE kind = 0 AND status <> 3;"
@@ -624,6 +632,38 @@ db_query_int(struct db *db, const char *sql)
 		v = sqlite3_column_int64(st, 0);
 	db_done(st);
 	return v;
+}
+
+int
+db_rows(struct db *db, sqlite3_stmt *st, void (*fill)(sqlite3_stmt *, void *), void *rows,
+    size_t size, int max)
+{
+	int n = 0, r = 0;
+
+	while (n < max && (r = db_step(db, st)) == 1)
+		fill(st, (char *)rows + (size_t)n++ * size);
+	db_done(st);
+	return r == -1 ? -1 : n;
+}
+
+int
+db_rows_by(struct db *db, const char *sql, const int64_t *keys, int nkeys,
+    void (*fill)(sqlite3_stmt *, void *), void *rows, size_t size, int max)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int i, rc = SQLITE_OK;
+
+	if (st == NULL)
+		return -1;
+	for (i = 0; i < nkeys; i++)
+		rc |= sqlite3_bind_int64(st, i + 1, keys[i]);
+	if (sqlite3_bind_parameter_count(st) > nkeys)
+		rc |= sqlite3_bind_int(st, nkeys + 1, max);
+	if (db_bound(db, st, rc) == -1) {
+		db_done(st);
+		return -1;
+	}
+	return db_rows(db, st, fill, rows, size, max);
 }
 
 /* Applies the pending migrations, each in its own transaction. The version is re-read under the

@@ -32,6 +32,14 @@ int64_t		 db_query_int(struct db *, const char *sql);
 /* A fixed statement with one integer parameter (?1), e.g. a prune: rows changed, or -1. */
 int		 db_run_int(struct db *, const char *sql, int64_t param);
 int64_t		 db_last_id(struct db *);
+/* Up to max rows from a bound statement, fill(st, row) writing each into rows[] (size bytes a
+ * row), then db_done: the count, or -1. With max 1 it is a lookup's 1 found / 0 none / -1. */
+int		 db_rows(struct db *, sqlite3_stmt *, void (*fill)(sqlite3_stmt *, void *),
+		    void *rows, size_t size, int max);
+/* db_rows of the statement for sql (a literal, as db_stmt) with keys[] bound to ?1..?nkeys
+ * and, when it has one parameter more, max to that one (its LIMIT). */
+int		 db_rows_by(struct db *, const char *sql, const int64_t *keys, int nkeys,
+		    void (*fill)(sqlite3_stmt *, void *), void *rows, size_t size, int max);
 /* Column text into a fixed array (truncated on a UTF-8 boundary; NULL gives ""). */
 void		 db_col_copy(sqlite3_stmt *, int col, char *dst, size_t dstsz);
 /* Column text as a malloc'd string the caller frees ("" for NULL); NULL when out of memory. */
@@ -42,5 +50,19 @@ _Static_assert(INBOX_PENDING == 0, "inbox SQL says state = 0 for pending");
 _Static_assert(OUTBOX_PENDING == 0 && OUTBOX_SENDING == 1 && OUTBOX_SENT == 2 &&
     OUTBOX_FAILED == 3 && OUTBOX_BLOCKED == 4, "outbox SQL spells states as literals");
 _Static_assert(AREQ_PENDING == 0, "access request SQL says state = 0 for pending");
+_Static_assert(SUB_CANCELED == 3 && SUB_STATUS_COUNT == 4,
+    "subscription SQL says status <> 3 for live and checks status BETWEEN 0 AND 3");
+_Static_assert(INV_DRAFT == 0 && INV_OPEN == 1 && INV_VOID == 3 && INV_STATUS_COUNT == 5,
+    "invoice SQL spells draft, open and void as literals and checks status BETWEEN 0 AND 4");
+_Static_assert(INV_KIND_PERIOD == 0 && INV_KIND_MANUAL == 2,
+    "invoices_period says kind = 0; the table checks kind BETWEEN 0 AND 2");
+_Static_assert(DUN_NONE == 0 && DUN_BLOCKED == 3,
+    "invoices_dunning says dunning < 3; the table checks dunning BETWEEN 0 AND 3");
+
+/* invoices.c: takes the next number of kind ("invoice", "act") in the civil year of day — in
+ * the caller's transaction, so the number and its document commit or vanish together — and
+ * writes it as prefix, year, '-' and at least four digits ("2026-0001") into out. 0/-1. */
+int		 doc_number_next(struct db *, const char *kind, const char *prefix, int64_t day,
+		    char *out, size_t outsz);
 
 #endif
