@@ -480,8 +480,9 @@ demo_seed(const char *database, int64_t partners, FILE *report)
 		log_error("cannot open database '%s': %s", database, errbuf);
 		return -1;
 	}
-	/* demo data lost to a power cut is made again: no fsync per commit of the history */
-	if (db_relax_sync(db) == -1 || db_begin(db) == -1)
+	/* Demo data lost to a crash of the machine is made again: no fsync for the history's
+	 * thousands of small commits (the jobs commit each item), which halves the time. */
+	if (db_exec_fixed(db, "PRAGMA synchronous = OFF") == -1 || db_begin(db) == -1)
 		goto out;
 	for (i = 0; i < NELEM(demo_team); i++) {
 		const struct demo_member *m = &demo_team[i];

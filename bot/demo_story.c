@@ -15,7 +15,7 @@
 
 #define DEMO_RAISE_DAY	300	/* days into the history: the old plan's price goes up */
 #define DEMO_RETIRE_DAY	420	/* …and it is archived: no new subscriptions */
-#define DEMO_ROUND	100000	/* a round payment: whole thousands of roubles (kopecks) */
+#define DEMO_ROUND	100000	/* a round payment: to whole thousands of roubles (kopecks) */
 
 /* The plans (kopecks per period). basic is the old one: its second price from DEMO_RAISE_DAY. */
 static const struct demo_plan_row {
@@ -41,7 +41,7 @@ enum demo_story {
 	ST_TRIAL_LOST,	/* a trial that ended unpaid; archived later by some */
 	ST_LEGACY,	/* the old plan: its new price from the next period; stays on it */
 	ST_LEGACY_MOVED,	/* …moves to start at a period end once the old plan is archived */
-	ST_CREDIT,	/* pays round sums, once a quarter ahead: credit */
+	ST_CREDIT,	/* pays round sums, once a quarter ahead, lately half a year in advance */
 	ST_REFUND,	/* pays an invoice twice; the second payment is refunded */
 	ST_ARCHIVED,	/* cancels, the subscription ends, the card is archived */
 	ST_VIOLATION,	/* blocked by a person for a breach of contract, subscription cancelled */
@@ -97,7 +97,8 @@ enum demo_ev {
 	EV_CHANGE_NOW,	/* a: plan */
 	EV_CHANGE_END,	/* a: plan */
 	EV_CANCEL,	/* a: why */
-	EV_AHEAD,	/* a: periods invoiced ahead of the renewal */
+	EV_AHEAD,	/* a: periods invoiced ahead of the renewal (b: attempts so far) */
+	EV_ADVANCE,	/* a: periods' worth paid without an invoice: credit */
 	EV_PAY,		/* b: invoice: what is left on it */
 	EV_PAY_AGAIN,	/* b: invoice: its whole amount once more, by mistake */
 	EV_REFUND,	/* b: at most this much of the credit back */
@@ -301,6 +302,9 @@ demo_plan_story(struct demo_sim *sim, int32_t k)
 		if (age >= 160)
 			ok = demo_at(sim, c + 100 + (int64_t)demo_below(r, (uint64_t)(age - 130)), k,
 			    EV_AHEAD, 3, 0) == 0;
+		x = sim->today - 20 - (int64_t)demo_below(r, 60);
+		if (ok && x > c + 30)
+			ok = demo_at(sim, x, k, EV_ADVANCE, 6, 0) == 0;
 		break;
 	case ST_REFUND:
 		a->dup_from = x;
@@ -465,6 +469,10 @@ demo_change(struct demo_sim *sim, const struct demo_event *e)
 		return r;
 	if (sim->plans[e->a].id == s.plan_id)
 		return 0;
+	/* billing_change_apply cannot start a fresh period (monthly ↔ yearly) on the first day of
+	 * a paid one: the new period's invoice would start where the paid one does. A day later. */
+	if (e->kind == EV_CHANGE_NOW && s.period_start == sim->day)
+		return demo_again(sim, e, sim->day + 1, 0);
 	if (partner_get(sim->db, id, &p) != 1)
 		return -1;
 	return billing_change_apply(&sim->app, sim->db, &sim->terms, &s, &sim->plans[e->a], &p,
@@ -497,7 +505,9 @@ demo_cancel(struct demo_sim *sim, const struct demo_event *e)
 	return 0;
 }
 
-/* An invoice issued ahead of its renewal, for a periods: the partner pays a quarter at once. */
+/* An invoice issued ahead of its renewal, for a periods: the partner pays a quarter at once.
+ * With the renewal already issued (or the subscription past due), after the next period
+ * starts (b: attempts so far). */
 static int
 demo_ahead(struct demo_sim *sim, const struct demo_event *e)
 {
@@ -505,10 +515,12 @@ demo_ahead(struct demo_sim *sim, const struct demo_event *e)
 	struct invoice inv;
 	int r;
 
-	if ((r = sub_live(sim->db, sim->acct[e->acct].id, &s)) != 1 || s.status != SUB_ACTIVE)
-		return r == -1 ? -1 : 0;
-	return billing_issue_next(&sim->app, sim->db, &sim->terms, &s, e->a, sim->day,
-	    DEMO_BILLING, &inv) == -1 ? -1 : 0;
+	if ((r = sub_live(sim->db, sim->acct[e->acct].id, &s)) != 1)
+		return r;
+	if (s.status == SUB_ACTIVE && (r = billing_issue_next(&sim->app, sim->db, &sim->terms, &s,
+	    e->a, sim->day, DEMO_BILLING, &inv)) != 0)
+		return r == 1 ? 0 : -1;
+	return e->b < 3 ? demo_again(sim, e, s.period_end + 3, e->b + 1) : 0;
 }
 
 static int
@@ -536,6 +548,24 @@ demo_pay(struct demo_sim *sim, const struct demo_event *e)
 	demo_payment(sim, a, amount, &pay);
 	return billing_pay(&sim->app, sim->db, &pay, e->kind == EV_PAY ? inv.id : 0, sim->day,
 	    &out) == -1 ? -1 : 0;
+}
+
+/* An advance: a periods of the partner's price, rounded up, paid without an invoice. */
+static int
+demo_advance(struct demo_sim *sim, const struct demo_event *e)
+{
+	struct demo_acct *a = &sim->acct[e->acct];
+	struct billing_summary b;
+	struct billing_outcome out;
+	struct payment pay;
+	struct partner p;
+
+	if (partner_get(sim->db, a->id, &p) != 1 || billing_summary(sim->db, &p, sim->day, &b) == -1)
+		return -1;
+	if (!b.has_sub || b.price <= 0)
+		return 0;
+	demo_payment(sim, a, (b.price * e->a + DEMO_ROUND - 1) / DEMO_ROUND * DEMO_ROUND, &pay);
+	return billing_pay(&sim->app, sim->db, &pay, 0, sim->day, &out) == -1 ? -1 : 0;
 }
 
 static int
@@ -643,6 +673,8 @@ demo_do(struct demo_sim *sim, const struct demo_event *e)
 		return demo_cancel(sim, e);
 	case EV_AHEAD:
 		return demo_ahead(sim, e);
+	case EV_ADVANCE:
+		return demo_advance(sim, e);
 	case EV_PAY:
 	case EV_PAY_AGAIN:
 		return demo_pay(sim, e);
