@@ -16,6 +16,7 @@ static const struct command *const command_tables[] = {
 	audit_commands,
 	alerts_commands,
 	monitoring_commands,
+	plans_commands,
 };
 
 static const struct button *const button_tables[] = {
@@ -27,11 +28,13 @@ static const struct button *const button_tables[] = {
 	audit_buttons,
 	alerts_buttons,
 	monitoring_buttons,
+	plans_buttons,
 };
 
 static const struct dialog_kind *const dialog_tables[] = {
 	partner_edit_dialogs,
 	access_dialogs,
+	plans_dialogs,
 };
 
 #define NTABLES(t) (sizeof(t) / sizeof((t)[0]))

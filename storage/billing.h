@@ -36,6 +36,8 @@ int	 plan_insert(struct db *, struct plan *);
 int	 plan_new_version(struct db *, struct plan *);
 int	 plan_get(struct db *, int64_t id, struct plan *);		/* any version: 1/0/-1 */
 int	 plan_current(struct db *, const char *code, struct plan *);	/* latest version: 1/0/-1 */
+/* Every version of code, newest first: count or -1. */
+int	 plan_versions(struct db *, const char *code, struct plan *, int max);
 /* Archives (1) or restores (0) every version of code: 1 changed, 0 no such code, -1. */
 int	 plan_set_archived(struct db *, const char *code, int archived);
 /* The latest version of every code, active ones first, then by code; count or -1. */

@@ -17,13 +17,16 @@ GROUP = -1001234567890
 # What /help lists for each role. A new command joins its roles' sets here.
 EVERYONE = {"start", "help", "whoami", "cancel", "partners", "partner", "team", "alerts",
             "activity", "dormant", "volume", "top", "health"}
+PLANS_READ = {"plans", "plan"}
+PLANS_WRITE = {"plan_new", "plan_edit"}
 ROLE_COMMANDS = {
     "superadmin": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end",
-                              "grant", "revoke", "audit", "audit_verify"},
+                              "grant", "revoke", "audit", "audit_verify"} | PLANS_READ | PLANS_WRITE,
     "support": EVERYONE | {"access", "access_end"},
     "developer": EVERYONE,
-    "billing": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end"},
-    "manager": EVERYONE,
+    "billing": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end"} | PLANS_READ
+               | PLANS_WRITE,
+    "manager": EVERYONE | PLANS_READ,
 }
 # The role's button on an access request and the name /whoami uses.
 ROLE_TITLE = {"superadmin": "суперадмин", "support": "поддержка", "developer": "разработчик",

@@ -45,6 +45,10 @@ static const struct {
 	{ "volume", MEMBERS, 1 },
 	{ "top", MEMBERS, 1 },
 	{ "health", MEMBERS, 0 },		/* developers need it most */
+	{ "plans", SA | BI | MA, 0 },		/* plans hold no partner data: managers read */
+	{ "plan", SA | BI | MA, 0 },
+	{ "plan_new", SA | BI, 0 },
+	{ "plan_edit", SA | BI, 0 },
 }, buttons[] = {
 	{ "areq_ok", SA, 0 },
 	{ "areq_no", SA, 0 },
@@ -72,6 +76,11 @@ static const struct {
 	{ "alm", MEMBERS, 0 },
 	{ "act", MEMBERS, 1 },
 	{ "vol", MEMBERS, 1 },
+	{ "plc", SA | BI | MA, 0 },
+	{ "ple", SA | BI, 0 },
+	{ "pla", SA | BI, 0 },
+	{ "plo", SA | BI, 0 },
+	{ "pln", SA | BI, 0 },
 };
 
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
@@ -167,5 +176,8 @@ main(void)
 	ok(!gate(registry_command("grant")->perm, BI | MA | SU | DE),
 	    "only superadmins manage the team");
 	ok(!gate(registry_button("areq_ok")->perm, UNKNOWN), "a stranger cannot approve himself");
+	ok(gate(registry_command("plans")->perm, MA) && !gate(registry_command("plan_new")->perm, MA) &&
+	    !gate(registry_command("plan_edit")->perm, MA | SU | DE),
+	    "managers read plans; only billing and superadmins change them");
 	return done_testing();
 }
