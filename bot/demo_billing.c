@@ -15,6 +15,10 @@
  * last look get a payment day from the partner's habits, or none when the partner has stopped
  * paying. Events sit in per-day lists, so the walk costs what happens, plus the jobs' own look
  * at each day.
+ *
+ * The jobs and rules get an app of their own (app_init: the default [billing] days, no chats),
+ * so the dunning and trial alerts of the history are stored, never posted; the ones still open
+ * today are there for /alerts.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,7 +173,8 @@ demo_billing(struct db *db, const int64_t *ids, int64_t n)
 
 	if (n <= 0)
 		return 0;
-	if (n > INT32_MAX / 64 || (sim = calloc(1, sizeof(*sim))) == NULL)
+	/* events are indexed by int32_t: a few dozen a partner */
+	if (n > INT32_MAX / 1024 || (sim = calloc(1, sizeof(*sim))) == NULL)
 		return -1;
 	app_init(&sim->app);
 	billing_terms_of(&sim->app.cfg, &sim->terms);
@@ -225,7 +230,7 @@ out:
 /* The report ---------------------------------------------------------------------------------- */
 
 struct demo_tally {
-	int64_t	 plans, plans_archived;
+	int64_t	 plans_archived;
 	int64_t	 subs, live[SUB_STATUS_COUNT];
 	int64_t	 invoices[INV_STATUS_COUNT], invoiced, overdue_inv;
 	int64_t	 payments, received, credit_notes, refunds, refunded;

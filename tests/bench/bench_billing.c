@@ -93,10 +93,10 @@ time_jobs(struct app *a, struct db *db, int64_t day, const char *when)
 	    run_job(a, db, 1, &ren2) == -1 || run_job(a, db, 0, &dun2) == -1)
 		return -1;
 	snprintf(what, sizeof(what), "billing_renewal_job, %s", when);
-	printf("  %-46s %8.1f ms  (%d invoices issued)\n", what, ren, issued - before);
+	printf("  %-46s %8.1f ms  (issued: %d)\n", what, ren, issued - before);
 	printf("  %-46s %8.1f ms\n", "  idle re-run", ren2);
 	snprintf(what, sizeof(what), "billing_dunning_job, %s", when);
-	printf("  %-46s %8.1f ms  (%d invoices overdue)\n", what, dun, overdue);
+	printf("  %-46s %8.1f ms  (overdue invoices: %d)\n", what, dun, overdue);
 	printf("  %-46s %8.1f ms\n", "  idle re-run", dun2);
 	return 0;
 }
