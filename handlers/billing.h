@@ -158,6 +158,9 @@ extern const struct command subscriptions_commands[];
 extern const struct button subscriptions_buttons[];
 extern const struct command invoices_commands[];
 extern const struct button invoices_buttons[];
+/* The pending billing actions waiting for a button (typed text gets a hint). */
+extern const struct dialog_kind subscriptions_dialogs[];
+extern const struct dialog_kind invoices_dialogs[];
 /* The card's billing lines (plan, price, paid through, next payment, balance). */
 void	 billing_card_lines(struct ctx *, const struct partner *, struct buf *);
 

@@ -66,12 +66,7 @@ partners_card_text(struct ctx *c, const struct partner *p, const struct access_s
 	buf_printf(b, TR(c, "\nСтатус: %s\n", "\nStatus: %s\n"), view_status(c, p->status));
 	view_date(p->connected_on, d, sizeof(d));
 	buf_printf(b, TR(c, "Подключён: %s\n", "Connected: %s\n"), d);
-	buf_adds(b, TR(c, "Тариф: ", "Plan: "));
-	buf_add_html(b, p->plan[0] ? p->plan : "—");
-	view_date(p->paid_through, d, sizeof(d));
-	buf_printf(b, TR(c, " · оплачен до: %s", " · paid through: %s"), d);
-	view_date(p->next_payment_on, d, sizeof(d));
-	buf_printf(b, TR(c, " · следующий платёж: %s\n", " · next payment: %s\n"), d);
+	billing_card_lines(c, p, b);
 	buf_printf(b, TR(c, "Филиалов: %lld · пользователей: %lld\n",
 	    "Branches: %lld · users: %lld\n"), (long long)p->branches, (long long)p->users);
 	buf_adds(b, TR(c, "Ответственный: ", "Assigned to: "));
@@ -119,6 +114,9 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
 		kb_row(k);
 	}
 	kb_button(k, TR(c, "История", "History"), "ph:%lld", (long long)p->id);
+	/* the roles that may read a partner's billing (developers never) */
+	if (gate_allows(c->is_member, c->roles, ROLE_BILLING | ROLE_SUPPORT | ROLE_MANAGER))
+		kb_button(k, TR(c, "Биллинг", "Billing"), "sub:%lld", (long long)p->id);
 	kb_button(k, TR(c, "Активность", "Activity"), "act:%lld", (long long)p->id);
 	if (gate_allows(c->is_member, c->roles, ROLE_SUPERADMIN))
 		kb_button(k, TR(c, "Аудит", "Audit"), "pa:%lld", (long long)p->id);

@@ -17,6 +17,8 @@ static const struct command *const command_tables[] = {
 	alerts_commands,
 	monitoring_commands,
 	plans_commands,
+	subscriptions_commands,
+	invoices_commands,
 };
 
 static const struct button *const button_tables[] = {
@@ -29,12 +31,16 @@ static const struct button *const button_tables[] = {
 	alerts_buttons,
 	monitoring_buttons,
 	plans_buttons,
+	subscriptions_buttons,
+	invoices_buttons,
 };
 
 static const struct dialog_kind *const dialog_tables[] = {
 	partner_edit_dialogs,
 	access_dialogs,
 	plans_dialogs,
+	subscriptions_dialogs,
+	invoices_dialogs,
 };
 
 #define NTABLES(t) (sizeof(t) / sizeof((t)[0]))

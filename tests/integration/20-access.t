@@ -19,14 +19,18 @@ EVERYONE = {"start", "help", "whoami", "cancel", "partners", "partner", "team", 
             "activity", "dormant", "volume", "top", "health"}
 PLANS_READ = {"plans", "plan"}
 PLANS_WRITE = {"plan_new", "plan_edit"}
+BILLING_READ = {"subscription", "invoices", "invoice", "acts", "payments"}
+BILLING_WRITE = {"subscribe", "plan_change", "autorenew", "cancel_subscription", "renew",
+                 "invoice_void", "pay"}
 ROLE_COMMANDS = {
     "superadmin": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end",
-                              "grant", "revoke", "audit", "audit_verify"} | PLANS_READ | PLANS_WRITE,
-    "support": EVERYONE | {"access", "access_end"},
+                              "grant", "revoke", "audit", "audit_verify"} | PLANS_READ | PLANS_WRITE
+                  | BILLING_READ | BILLING_WRITE,
+    "support": EVERYONE | {"access", "access_end"} | BILLING_READ,
     "developer": EVERYONE,
     "billing": EVERYONE | {"partner_new", "partner_edit", "status", "access", "access_end"} | PLANS_READ
-               | PLANS_WRITE,
-    "manager": EVERYONE | PLANS_READ,
+               | PLANS_WRITE | BILLING_READ | BILLING_WRITE,
+    "manager": EVERYONE | PLANS_READ | BILLING_READ,
 }
 # The role's button on an access request and the name /whoami uses.
 ROLE_TITLE = {"superadmin": "суперадмин", "support": "поддержка", "developer": "разработчик",

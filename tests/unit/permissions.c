@@ -45,6 +45,21 @@ static const struct {
 	{ "volume", MEMBERS, 1 },
 	{ "top", MEMBERS, 1 },
 	{ "health", MEMBERS, 0 },		/* developers need it most */
+	/* billing: changes by billing (and superadmins); a partner's billing is partner data that
+	 * support reads only in a ticket session, managers without personal data, developers
+	 * never; the /invoices overview is refused to support by the handler */
+	{ "subscribe", SA | BI, 1 },
+	{ "plan_change", SA | BI, 1 },
+	{ "autorenew", SA | BI, 1 },
+	{ "cancel_subscription", SA | BI, 1 },
+	{ "renew", SA | BI, 1 },
+	{ "subscription", SA | BI | SU | MA, 1 },
+	{ "invoices", SA | BI | SU | MA, 1 },
+	{ "invoice", SA | BI | SU | MA, 1 },
+	{ "invoice_void", SA | BI, 1 },
+	{ "pay", SA | BI, 1 },
+	{ "acts", SA | BI | SU | MA, 1 },
+	{ "payments", SA | BI | SU | MA, 1 },
 	{ "plans", SA | BI | MA, 0 },		/* plans hold no partner data: managers read */
 	{ "plan", SA | BI | MA, 0 },
 	{ "plan_new", SA | BI, 0 },
@@ -76,6 +91,25 @@ static const struct {
 	{ "alm", MEMBERS, 0 },
 	{ "act", MEMBERS, 1 },
 	{ "vol", MEMBERS, 1 },
+	{ "sub", SA | BI | SU | MA, 1 },
+	{ "spk", SA | BI, 1 },
+	{ "sok", SA | BI, 1 },
+	{ "bxn", SA | BI, 1 },
+	{ "cpk", SA | BI, 1 },
+	{ "cok", SA | BI, 1 },
+	{ "inl", SA | BI | SU | MA, 1 },
+	{ "inv", SA | BI | SU | MA, 1 },
+	{ "invp", SA | BI | SU | MA, 1 },
+	{ "acts", SA | BI | SU | MA, 1 },
+	{ "pays", SA | BI | SU | MA, 1 },
+	{ "ivd", SA | BI, 1 },
+	{ "iok", SA | BI, 1 },
+	{ "ipy", SA | BI, 1 },
+	{ "ypk", SA | BI, 1 },
+	{ "yok", SA | BI, 1 },
+	{ "dpay", SA | BI, 0 },		/* in the billing chat: the answer goes to a private chat */
+	{ "dext", SA | BI, 0 },
+	{ "dblk", SA | BI, 0 },
 	{ "plc", SA | BI | MA, 0 },
 	{ "ple", SA | BI, 0 },
 	{ "pla", SA | BI, 0 },
@@ -176,6 +210,13 @@ main(void)
 	ok(!gate(registry_command("grant")->perm, BI | MA | SU | DE),
 	    "only superadmins manage the team");
 	ok(!gate(registry_button("areq_ok")->perm, UNKNOWN), "a stranger cannot approve himself");
+	ok(!gate(registry_command("pay")->perm, SU | DE | MA) &&
+	    !gate(registry_command("invoice_void")->perm, SU | DE | MA) &&
+	    !gate(registry_command("subscribe")->perm, SU | DE | MA),
+	    "only billing and superadmins change billing");
+	ok(!gate(registry_command("invoice")->perm, DE) &&
+	    !gate(registry_command("subscription")->perm, DE),
+	    "developers never read a partner's billing");
 	ok(gate(registry_command("plans")->perm, MA) && !gate(registry_command("plan_new")->perm, MA) &&
 	    !gate(registry_command("plan_edit")->perm, MA | SU | DE),
 	    "managers read plans; only billing and superadmins change them");

@@ -1,0 +1,367 @@
+/*
+ * subplan.c — what a subscription is billed next: /plan_change (a proration preview, then at
+ * the period end or now) and /renew for N periods. Their rows are in subscriptions.c's tables;
+ * the pending actions and their buttons (cpk, cok) work as billview.h says.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "handlers/billview.h"
+
+#define SUBPLAN_RENEW_MAX 12	/* periods one manual renewal may cover */
+
+/* ---- /plan_change ---------------------------------------------------------------------- */
+
+/* The plan change a pending action names: the subscription, both plans, the preview. 1 ok,
+ * 0 answered (the pending action ended). */
+static int
+subplan_change_load(struct ctx *c, const struct partner *p, struct subscription *s,
+    struct plan *from, struct plan *to, struct billing_change *ch)
+{
+	int r;
+
+	if ((r = billview_pending_plan(c, to)) != 1 || (r = billview_live_sub(c, p, s)) != 1)
+		return r;
+	if (plan_get(c->db, s->plan_id, from) != 1)
+		return -1;
+	if (from->id == to->id) {
+		if (billview_end(c) == -1)
+			return -1;
+		return billview_say(c, TR(c, "Партнёр уже на этом тарифе.",
+		    "The partner is on this plan already.")) == -1 ? -1 : 0;
+	}
+	if (billing_change_preview(c->db, s, to, p, billview_today(c), ch) == -1)
+		return -1;
+	return 1;
+}
+
+/* What switching now credits for the unused days of a paid period (billing_change_apply:
+ * a fresh period's charge is the new amount in full less that credit). */
+static int64_t
+subplan_credit(const struct billing_change *ch)
+{
+	int64_t credit = ch->fresh_period ? ch->new_amount - ch->charge_now : -ch->charge_now;
+
+	return credit > 0 ? credit : 0;
+}
+
+static int
+subplan_change_proceed(struct ctx *c, const struct partner *p)
+{
+	struct billing_change ch;
+	struct subscription s;
+	struct plan from, to;
+	struct buf b, label, nowl;
+	struct kb k;
+	int64_t now = 0;
+	int r;
+
+	if ((r = subplan_change_load(c, p, &s, &from, &to, &ch)) != 1)
+		return r;
+	if (billview_get_i64(c, "now", &now) == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "🔁 <b>Смена тарифа</b> · ", "🔁 <b>Plan change</b> · "));
+	buf_add_html(&b, p->name);
+	buf_printf(&b, " · #%lld\n", (long long)p->id);
+	billview_plan_name(&b, &from);
+	buf_adds(&b, " → ");
+	billview_plan_name(&b, &to);
+	buf_adds(&b, TR(c, "\nЦена за период: ", "\nPrice per period: "));
+	billview_money(&b, ch.old_amount);
+	buf_printf(&b, "/%s → ", billview_period_word(c, from.yearly));
+	billview_money(&b, ch.new_amount);
+	buf_printf(&b, "/%s", billview_period_word(c, to.yearly));
+	buf_printf(&b, TR(c, "\nОсталось дней в периоде: %lld из %lld",
+	    "\nDays left in the period: %lld of %lld"), (long long)ch.days_left,
+	    (long long)ch.days_in_period);
+	buf_adds(&b, TR(c, "\n\n• С конца периода: новый тариф с ", "\n\n• At the period end: "
+	    "the new plan from "));
+	billview_day(&b, ch.at_end_day);
+	buf_adds(&b, TR(c, ", без перерасчёта.", ", no proration."));
+	buf_adds(&b, TR(c, "\n• Сейчас: ", "\n• Now: "));
+	if (ch.fresh_period) {
+		buf_adds(&b, TR(c, "новый период с сегодняшнего дня (меняется длина периода или "
+		    "кончается пробный), счёт на ", "a new period from today (the period length "
+		    "changes or the trial ends), an invoice for "));
+		billview_money(&b, ch.new_amount);
+		buf_addc(&b, '.');
+	} else if (ch.charge_now > 0) {
+		buf_adds(&b, TR(c, "доплата ", "a charge of "));
+		billview_money(&b, ch.charge_now);
+		buf_adds(&b, TR(c, " (счёт сегодня).", " (invoiced today)."));
+	} else if (ch.charge_now == 0)
+		buf_adds(&b, TR(c, "без доплаты.", "nothing to pay."));
+	if (subplan_credit(&ch) > 0) {
+		buf_adds(&b, ch.fresh_period || ch.charge_now > 0 ? " " : "");
+		billview_money(&b, subplan_credit(&ch));
+		buf_adds(&b, TR(c, " за неиспользованные дни вернётся на баланс партнёра.",
+		    " for the unused days goes to the partner's credit."));
+	}
+	if (s.next_plan_id > 0)
+		buf_adds(&b, TR(c, "\n(уже запланированная смена тарифа будет заменена)",
+		    "\n(the change already planned is replaced)"));
+	kb_init(&k);
+	buf_init(&label, 0);
+	buf_adds(&label, TR(c, "С конца периода (", "At the period end ("));
+	billview_day(&label, ch.at_end_day);
+	buf_adds(&label, ")");
+	buf_init(&nowl, 0);
+	buf_adds(&nowl, TR(c, "Сейчас, с перерасчётом (", "Now, prorated ("));
+	billview_money(&nowl, ch.charge_now);
+	buf_adds(&nowl, ")");
+	/* the option the command asked for comes first */
+	billview_yes(c, &k, "cok", p->id, now ? 1 : 0, now ? nowl.ptr : label.ptr);
+	kb_row(&k);
+	billview_yes(c, &k, "cok", p->id, now ? 0 : 1, now ? label.ptr : nowl.ptr);
+	kb_row(&k);
+	buf_release(&label);
+	buf_release(&nowl);
+	billview_no(c, &k);
+	return billview_ask(c, p, &b, &k);
+}
+
+static int
+subplan_change_apply(struct ctx *c, const struct partner *p, int now)
+{
+	struct billing_change ch;
+	struct billing_terms t;
+	struct subscription s;
+	struct plan from, to;
+	struct invoice inv;
+	struct buf b, d;
+	struct kb k;
+	int r;
+
+	if ((r = subplan_change_load(c, p, &s, &from, &to, &ch)) != 1)
+		return r;
+	billing_terms_of(c->cfg, &t);
+	memset(&inv, 0, sizeof(inv));
+	if (billing_change_apply(c->app, c->db, &t, &s, &to, p, now, billview_today(c),
+	    c->user_id, &inv) == -1)
+		return -1;
+	buf_init(&d, 1000);
+	buf_printf(&d, "%s v%d → %s v%d, %s", from.code, from.version, to.code, to.version,
+	    now ? "now" : "at the period end");
+	if (now)
+		buf_printf(&d, ", charge=%lld", (long long)ch.charge_now);
+	if (inv.id > 0)
+		buf_printf(&d, ", invoice=%s", inv.number);
+	r = billview_changed(c, p->id, "subscription.change", "", d.ptr);
+	buf_release(&d);
+	if (r == -1)
+		return -1;
+	buf_init(&b, 0);
+	buf_adds(&b, "✅ ");
+	buf_add_html(&b, p->name);
+	buf_adds(&b, ": ");
+	billview_plan_name(&b, &to);
+	if (!now) {
+		buf_adds(&b, TR(c, " — с ", " from "));
+		billview_day(&b, ch.at_end_day);
+		buf_adds(&b, TR(c, ", с конца текущего периода.", ", the end of this period."));
+	} else {
+		buf_adds(&b, TR(c, " — с сегодняшнего дня.", " from today."));
+		if (subplan_credit(&ch) > 0) {
+			buf_adds(&b, TR(c, "\nНа баланс зачислено ", "\nCredited: "));
+			billview_money(&b, subplan_credit(&ch));
+			buf_addc(&b, '.');
+		}
+	}
+	if (inv.id > 0)
+		billview_invoice_issued(c, &b, &inv);
+	billview_result_buttons(c, &k, &inv, p->id);
+	return billview_send(c, &b, &k);
+}
+
+/* /plan_change <partner> <plan> [now|сейчас] */
+int
+subplan_change_cmd(struct ctx *c)
+{
+	char ref[128], code[64], opt[64];
+	struct partner p;
+	struct plan pl;
+	int r, now;
+
+	view_word(view_word(view_word(c->args, ref, sizeof(ref)), code, sizeof(code)), opt,
+	    sizeof(opt));
+	now = strcmp(opt, "now") == 0 || strcmp(opt, "сейчас") == 0;
+	if (opt[0] && !now)
+		return billview_say(c, TR(c, "Третье слово — <code>now</code> (<code>сейчас</code>) "
+		    "или ничего. Пример: <code>/plan_change romashka pro сейчас</code>",
+		    "The third word is <code>now</code> or nothing. Example: <code>/plan_change "
+		    "romashka pro now</code>"));
+	if ((r = billview_plan_arg(c, code, &pl)) != 1)
+		return r;
+	if (billview_begin(c, "bill_change", BILLVIEW_PICK) == -1 ||
+	    billview_put_i64(c, "plan", pl.id) == -1 || billview_put_i64(c, "now", now) == -1)
+		return -1;
+	if ((r = billview_pick(c, ref, &p, "cpk")) != 1)
+		return r;
+	return subplan_change_proceed(c, &p);
+}
+
+/* ---- /renew ---------------------------------------------------------------------------- */
+
+/* Where billing_issue_next starts: the period end, past periods already paid walked over.
+ * 1 with *start; 0 an unpaid invoice is there already (in *open). */
+static int
+subplan_renew_start(struct ctx *c, const struct subscription *s, int64_t *start,
+    struct invoice *open)
+{
+	int r;
+
+	*start = s->period_end;
+	while ((r = invoice_for_period(c->db, s->id, *start, open)) == 1) {
+		if (open->status == INV_OPEN)
+			return 0;
+		if (open->period_end <= *start)
+			return -1;
+		*start = open->period_end;
+	}
+	return r == -1 ? -1 : 1;
+}
+
+static int
+subplan_renew_proceed(struct ctx *c, const struct partner *p)
+{
+	struct billing_terms t;
+	struct subscription s;
+	struct invoice open;
+	struct plan pl;
+	int64_t periods, start, amount;
+	struct buf b;
+	int r;
+
+	if ((r = billview_live_sub(c, p, &s)) != 1)
+		return r;
+	if (billview_get_i64(c, "periods", &periods) != 1)
+		return -1;
+	if (s.cancel_at_end) {
+		if (billview_end(c) == -1)
+			return -1;
+		return billview_say(c, TR(c, "Подписка отменена с конца периода: продлевать нечего. "
+		    "Новая подписка: /subscribe.", "The subscription is cancelled at the period end: "
+		    "nothing to renew. A new one: /subscribe.")) == -1 ? -1 : 0;
+	}
+	if (plan_get(c->db, s.next_plan_id > 0 ? s.next_plan_id : s.plan_id, &pl) != 1 ||
+	    (r = subplan_renew_start(c, &s, &start, &open)) == -1)
+		return -1;
+	if (r == 0) {
+		if (billview_end(c) == -1)
+			return -1;
+		buf_init(&b, 0);
+		buf_adds(&b, TR(c, "⚠️ Счёт за следующий период уже выставлен и не оплачен: <b>",
+		    "⚠️ The next period's invoice is issued and unpaid: <b>"));
+		buf_add_html(&b, open.number);
+		buf_adds(&b, TR(c, "</b>. Сначала оплата: <code>/pay ", "</b>. Payment first: "
+		    "<code>/pay "));
+		buf_add_html(&b, open.number);
+		buf_adds(&b, TR(c, " сумма</code>", " amount</code>"));
+		return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+	}
+	billing_terms_of(c->cfg, &t);
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "🔄 <b>Продление</b> · ", "🔄 <b>Renewal</b> · "));
+	buf_add_html(&b, p->name);
+	buf_adds(&b, TR(c, "\nТариф: ", "\nPlan: "));
+	billview_plan_name(&b, &pl);
+	buf_printf(&b, TR(c, "\nПериодов: %lld, ", "\nPeriods: %lld, "), (long long)periods);
+	billview_period(&b, start, pricing_add_months(start, (int)periods * (pl.yearly ? 12 : 1),
+	    s.anchor_dom));
+	if (billview_lines(c, &b, &pl, p, (int)periods, &amount) == -1) {
+		buf_release(&b);
+		return -1;
+	}
+	buf_adds(&b, TR(c, "\nСумма счёта: ", "\nInvoice total: "));
+	billview_money(&b, amount);
+	buf_adds(&b, TR(c, ", срок оплаты ", ", due "));
+	billview_day(&b, billview_today(c) + t.payment_terms_days);
+	buf_adds(&b, TR(c, " (баланс партнёра будет зачтён).", " (the partner's credit applies)."));
+	return billview_ask_yes(c, p, &b, "cok", TR(c, "✅ Выставить счёт", "✅ Issue the invoice"));
+}
+
+static int
+subplan_renew_apply(struct ctx *c, const struct partner *p, int option)
+{
+	struct billing_terms t;
+	struct subscription s;
+	struct invoice inv;
+	int64_t periods;
+	struct buf b;
+	struct kb k;
+	char d[128];
+	int r;
+
+	(void)option;
+	if ((r = billview_live_sub(c, p, &s)) != 1)
+		return r;
+	if (billview_get_i64(c, "periods", &periods) != 1)
+		return -1;
+	billing_terms_of(c->cfg, &t);
+	memset(&inv, 0, sizeof(inv));
+	r = billing_issue_next(c->app, c->db, &t, &s, (int)periods, billview_today(c), c->user_id,
+	    &inv);
+	if (r == -1)
+		return -1;
+	snprintf(d, sizeof(d), "periods=%lld invoice=%s amount=%lld%s", (long long)periods,
+	    inv.number, (long long)inv.amount, r == 0 ? " (existed)" : "");
+	if (r == 1 && billview_changed(c, p->id, "subscription.renew", "", d) == -1)
+		return -1;
+	buf_init(&b, 0);
+	if (r == 0) {
+		buf_adds(&b, TR(c, "Счёт за этот период уже выставлен: <b>", "The invoice for this "
+		    "period exists already: <b>"));
+		buf_add_html(&b, inv.number);
+		buf_adds(&b, "</b>.");
+	} else {
+		buf_adds(&b, TR(c, "✅ Продление: ", "✅ Renewal: "));
+		buf_add_html(&b, p->name);
+		buf_adds(&b, ", ");
+		billview_period(&b, inv.period_start, inv.period_end);
+		buf_addc(&b, '.');
+		billview_invoice_issued(c, &b, &inv);
+	}
+	billview_result_buttons(c, &k, &inv, p->id);
+	return billview_send(c, &b, &k);
+}
+
+/* /renew <partner> [N] */
+int
+subplan_renew_cmd(struct ctx *c)
+{
+	char ref[128], num[32];
+	struct partner p;
+	int64_t n = 1;
+	int r;
+
+	view_word(view_word(c->args, ref, sizeof(ref)), num, sizeof(num));
+	if (num[0] && (str_to_i64(num, &n) == -1 || n < 1 || n > SUBPLAN_RENEW_MAX))
+		return billview_say(c, TR(c, "Число периодов — от 1 до 12. Пример: <code>/renew "
+		    "romashka 3</code>", "The number of periods is 1 to 12. Example: <code>/renew "
+		    "romashka 3</code>"));
+	if (billview_begin(c, "bill_renew", BILLVIEW_PICK) == -1 ||
+	    billview_put_i64(c, "periods", n) == -1)
+		return -1;
+	if ((r = billview_pick(c, ref, &p, "cpk")) != 1)
+		return r;
+	return subplan_renew_proceed(c, &p);
+}
+
+static const struct billview_flow subplan_flows[] = {
+	{ "bill_change", subplan_change_proceed, subplan_change_apply },
+	{ "bill_renew", subplan_renew_proceed, subplan_renew_apply },
+	{ NULL, NULL, NULL },
+};
+
+int
+subplan_pick_btn(struct ctx *c)
+{
+	return billview_pick_btn(c, subplan_flows);
+}
+
+int
+subplan_confirm_btn(struct ctx *c)
+{
+	return billview_confirm_btn(c, subplan_flows);
+}
