@@ -414,7 +414,7 @@ demo_subscribe(struct demo_sim *sim, const struct demo_event *e)
 }
 
 static int
-demo_resize(struct demo_sim *sim, int64_t id, int64_t branches, int64_t users)
+demo_size(struct demo_sim *sim, int64_t id, int64_t branches, int64_t users)
 {
 	struct partner p;
 	int64_t dup = 0;
@@ -424,6 +424,12 @@ demo_resize(struct demo_sim *sim, int64_t id, int64_t branches, int64_t users)
 	p.branches = branches;
 	p.users = users;
 	return partner_update(sim->db, &p, clock_now(), &dup) == 1 ? 0 : -1;
+}
+
+static int
+demo_resize(struct demo_sim *sim, const struct demo_event *e)
+{
+	return demo_size(sim, sim->acct[e->acct].id, e->a, e->b);
 }
 
 /* A branch more: the renewal invoice already issued at the old size is voided and issued
@@ -448,7 +454,7 @@ demo_grow(struct demo_sim *sim, const struct demo_event *e)
 		    sim->terms.renew_ahead_days + 1, e->b + 1);
 	}
 	if (partner_get(sim->db, id, &p) != 1 ||
-	    demo_resize(sim, id, p.branches + 1, p.users + 3) == -1 ||
+	    demo_size(sim, id, p.branches + 1, p.users + 3) == -1 ||
 	    billing_void(&sim->app, sim->db, &inv, "перевыставлен: открыт ещё один филиал",
 	    sim->day) != 1 || sub_get(sim->db, s.id, &s) != 1)
 		return -1;
@@ -609,7 +615,7 @@ demo_status(struct demo_sim *sim, const struct demo_event *e)
 
 /* The old plan's second price; its subscribers move to it at their period end. */
 static int
-demo_raise(struct demo_sim *sim)
+demo_raise(struct demo_sim *sim, const struct demo_event *e)
 {
 	struct plan *basic = &sim->plans[DP_BASIC];
 	struct subscription s;
@@ -618,6 +624,7 @@ demo_raise(struct demo_sim *sim)
 	int64_t old = basic->id, k;
 	int r;
 
+	(void)e;
 	basic->base = DEMO_BASIC_RAISED;
 	basic->created_at = clock_now();
 	basic->created_by = DEMO_BILLING;
@@ -639,10 +646,11 @@ demo_raise(struct demo_sim *sim)
 }
 
 static int
-demo_retire(struct demo_sim *sim)
+demo_retire(struct demo_sim *sim, const struct demo_event *e)
 {
 	int64_t k;
 
+	(void)e;
 	if (plan_set_archived(sim->db, sim->plans[DP_BASIC].code, 1) != 1)
 		return -1;
 	sim->plans[DP_BASIC].archived = 1;
@@ -654,41 +662,25 @@ demo_retire(struct demo_sim *sim)
 	return 0;
 }
 
+/* What each event does, by its kind. */
+static int (*const demo_handlers[])(struct demo_sim *, const struct demo_event *) = {
+	[EV_SUBSCRIBE] = demo_subscribe,	[EV_RESIZE] = demo_resize,
+	[EV_GROW] = demo_grow,			[EV_CHANGE_NOW] = demo_change,
+	[EV_CHANGE_END] = demo_change,		[EV_CANCEL] = demo_cancel,
+	[EV_AHEAD] = demo_ahead,		[EV_ADVANCE] = demo_advance,
+	[EV_PAY] = demo_pay,			[EV_PAY_AGAIN] = demo_pay,
+	[EV_REFUND] = demo_refund,		[EV_BLOCK] = demo_status,
+	[EV_ARCHIVE] = demo_status,		[EV_RAISE] = demo_raise,
+	[EV_RETIRE] = demo_retire,
+};
+
 int
 demo_do(struct demo_sim *sim, const struct demo_event *e)
 {
-	struct demo_acct *a = e->acct >= 0 ? &sim->acct[e->acct] : NULL;
-
-	switch (e->kind) {
-	case EV_SUBSCRIBE:
-		return demo_subscribe(sim, e);
-	case EV_RESIZE:
-		return demo_resize(sim, a->id, e->a, e->b);
-	case EV_GROW:
-		return demo_grow(sim, e);
-	case EV_CHANGE_NOW:
-	case EV_CHANGE_END:
-		return demo_change(sim, e);
-	case EV_CANCEL:
-		return demo_cancel(sim, e);
-	case EV_AHEAD:
-		return demo_ahead(sim, e);
-	case EV_ADVANCE:
-		return demo_advance(sim, e);
-	case EV_PAY:
-	case EV_PAY_AGAIN:
-		return demo_pay(sim, e);
-	case EV_REFUND:
-		return demo_refund(sim, e);
-	case EV_BLOCK:
-	case EV_ARCHIVE:
-		return demo_status(sim, e);
-	case EV_RAISE:
-		return demo_raise(sim);
-	case EV_RETIRE:
-		return demo_retire(sim);
-	}
-	return -1;
+	if (e->kind < 0 || (size_t)e->kind >= NELEM(demo_handlers) ||
+	    demo_handlers[e->kind] == NULL)
+		return -1;
+	return demo_handlers[e->kind](sim, e);
 }
 
 /* A new open invoice: its payment day from the partner's habits (a trial's first invoice is
