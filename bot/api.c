@@ -4,8 +4,11 @@
  *
  *   POST /api/v1/events			activity events → daily aggregates (activity.c)
  *   PUT  /api/v1/partners/{id}/volume	data volumes
- *   GET  /api/v1/partners/{id}/status	what the CRM must enforce for the partner
+ *   GET  /api/v1/partners/{id}/status	what the CRM must enforce for the partner, and its
+ *					billing (subscription, plan, dates, owed and credit)
+ *   POST /api/v1/payments		money received (api_payments.c, documented there)
  *
+ * The helpers every endpoint shares (checks, answers, dates) are here, declared in api.h.
  * A partner is named by our id (a JSON number; in a path, digits other than 10 or 12 of them),
  * its INN (10 or 12 digits, a string in JSON) or its slug. Each handler runs one transaction of
  * its own: a request is applied whole or not at all.
@@ -32,25 +35,19 @@
 
 #include <cjson/cJSON.h>
 
+#include "bot/api.h"
 #include "bot/bot.h"
+#include "handlers/handlers.h"
 #include "storage/storage.h"
 
 #define EVENTS_MAX 1000			/* events per request */
 #define EVENT_ID_MAX 128		/* bytes of the caller's event id */
 #define EVENT_COUNT_MAX 1000000		/* count of one event */
-#define EVENT_AT_MIN 946684800		/* 2000-01-01T00:00:00Z: earlier is a client's bug */
 #define EVENT_AT_AHEAD 86400		/* seconds into the future tolerated (clock skew) */
-#define JSON_INT_MAX 9007199254740991.0	/* 2^53 - 1: larger numbers lose digits in a double */
-#define API_FIELD_MAX 48
 
-/* The first problem found in a request. */
-struct api_err {
-	int	 status;
-	char	 error[160];
-	char	 field[API_FIELD_MAX];
-};
+/* The helpers of api.h ------------------------------------------------------------------------- */
 
-static int
+int
 api_fail(struct api_err *e, int status, const char *field, const char *error)
 {
 	char *p;
@@ -65,14 +62,13 @@ api_fail(struct api_err *e, int status, const char *field, const char *error)
 	return -1;
 }
 
-static void
+void
 api_error(struct http_resp *resp, const struct api_err *e)
 {
 	http_json_error(resp, e->status, e->error, e->field[0] ? e->field : NULL);
 }
 
-/* Serialises o (freed here) as the 200 answer. */
-static void
+void
 api_reply(const struct http_req *req, struct http_resp *resp, cJSON *o)
 {
 	char *text = o != NULL ? cJSON_PrintUnformatted(o) : NULL;
@@ -93,7 +89,7 @@ api_reply(const struct http_req *req, struct http_resp *resp, cJSON *o)
 	resp->status = 200;
 }
 
-static int
+int
 api_authorized(const struct http_req *req, struct http_resp *resp)
 {
 	if (req->authorized)
@@ -102,9 +98,7 @@ api_authorized(const struct http_req *req, struct http_resp *resp)
 	return 0;
 }
 
-/* The body as JSON: valid UTF-8 without NUL, one JSON value and nothing after it. NULL and e
- * set otherwise; the caller deletes the result. */
-static cJSON *
+cJSON *
 api_parse_body(const struct http_req *req, struct api_err *e)
 {
 	const char *end = NULL;
@@ -125,8 +119,58 @@ api_parse_body(const struct http_req *req, struct api_err *e)
 	return j;
 }
 
-/* An integer member: 0 ok, -1 (e set: 400 not an integer, 422 outside [min, max]). */
-static int
+int
+api_members(const cJSON *o, const char *prefix, const char *const *names, size_t n,
+    size_t required, const cJSON **v, struct api_err *e)
+{
+	const cJSON *m;
+	char field[API_FIELD_MAX], name[25];
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		v[k] = NULL;
+	cJSON_ArrayForEach(m, o) {
+		for (k = 0; k < n && strcmp(m->string, names[k]) != 0; k++)
+			;
+		str_copy(name, sizeof(name), m->string);	/* cut on a character boundary */
+		snprintf(field, sizeof(field), "%s%s", prefix, name);
+		if (k == n)
+			return api_fail(e, 422, field, "unknown member");
+		if (v[k] != NULL)
+			return api_fail(e, 400, field, "member given twice");
+		/* an optional member may be null: the same as leaving it out */
+		if (!cJSON_IsNull(m) || k < required)
+			v[k] = m;
+	}
+	for (k = 0; k < required; k++)
+		if (v[k] == NULL) {
+			snprintf(field, sizeof(field), "%s%s", prefix, names[k]);
+			return api_fail(e, 422, field, "required member missing");
+		}
+	return 0;
+}
+
+int
+api_string(const cJSON *v, const char *field, size_t max, int plain, struct api_err *e)
+{
+	char msg[64];
+	const char *p;
+	size_t len;
+
+	if (!cJSON_IsString(v))
+		return api_fail(e, 400, field, "must be a string");
+	len = strlen(v->valuestring);
+	if (len < 1 || len > max) {
+		snprintf(msg, sizeof(msg), "must be 1 to %zu bytes long", max);
+		return api_fail(e, 422, field, msg);
+	}
+	for (p = v->valuestring; plain && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return api_fail(e, 422, field, "must not contain control characters");
+	return 0;
+}
+
+int
 api_int(const cJSON *v, const char *field, int64_t min, int64_t max, int64_t *out,
     struct api_err *e)
 {
@@ -138,12 +182,32 @@ api_int(const cJSON *v, const char *field, int64_t min, int64_t max, int64_t *ou
 	d = v->valuedouble;
 	if (!isfinite(d) || d != floor(d))
 		return api_fail(e, 400, field, "must be an integer");
-	if (d < (double)min || d > (double)max || fabs(d) > JSON_INT_MAX) {
+	if (d < (double)min || d > (double)max || fabs(d) > API_JSON_INT_MAX) {
 		snprintf(msg, sizeof(msg), "must be from %lld to %lld", (long long)min,
 		    (long long)max);
 		return api_fail(e, 422, field, msg);
 	}
 	*out = (int64_t)d;
+	return 0;
+}
+
+int
+api_partner_member(const cJSON *v, const char *field, int64_t *id,
+    char key[API_PARTNER_KEY_MAX], struct api_err *e)
+{
+	size_t len;
+
+	*id = 0;
+	key[0] = '\0';
+	if (cJSON_IsNumber(v))
+		return api_int(v, field, 1, INT64_MAX, id, e);
+	if (!cJSON_IsString(v))
+		return api_fail(e, 400, field,
+		    "must be a number (our id) or a string (INN or slug)");
+	len = strlen(v->valuestring);
+	if (len < 1 || len >= API_PARTNER_KEY_MAX)
+		return api_fail(e, 422, field, "must be our id, an INN or a slug");
+	memcpy(key, v->valuestring, len + 1);
 	return 0;
 }
 
@@ -161,19 +225,44 @@ api_digits(const char *s, int n, int *v)
 	return 0;
 }
 
+/* The "YYYY-MM-DD" at the start of s (a real calendar date) as a day number: 0 ok, -1 not. */
+static int
+api_date_prefix(const char *s, int64_t *day)
+{
+	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int y, mo, d, dim;
+
+	if (strnlen(s, 10) < 10 || api_digits(s, 4, &y) || s[4] != '-' ||
+	    api_digits(s + 5, 2, &mo) || s[7] != '-' || api_digits(s + 8, 2, &d) || mo < 1 ||
+	    mo > 12)
+		return -1;
+	dim = mdays[mo - 1];
+	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+		dim = 29;
+	if (d < 1 || d > dim)
+		return -1;
+	*day = clock_days_from_civil(y, mo, d);
+	return 0;
+}
+
+int
+api_date(const char *s, int64_t *day)
+{
+	return strlen(s) == 10 ? api_date_prefix(s, day) : -1;
+}
+
 /*
  * An RFC 3339 date-time ("2026-11-26T10:00:00Z", "2026-11-26T13:00:00.250+03:00") as unix
  * seconds; fractions are dropped, a leap second counts as :59. 0 ok, -1 not one.
  */
-static int
+int
 api_rfc3339(const char *s, int64_t *out)
 {
-	static const int mdays[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, mo, d, h, mi, sec, oh = 0, om = 0, dim, sign = 0;
+	int h, mi, sec, oh = 0, om = 0, sign = 0;
+	int64_t day;
 	const char *p;
 
-	if (strlen(s) < 20 || api_digits(s, 4, &y) || s[4] != '-' || api_digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || api_digits(s + 8, 2, &d) ||
+	if (strlen(s) < 20 || api_date_prefix(s, &day) ||
 	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || api_digits(s + 11, 2, &h) ||
 	    s[13] != ':' || api_digits(s + 14, 2, &mi) || s[16] != ':' ||
 	    api_digits(s + 17, 2, &sec))
@@ -194,22 +283,15 @@ api_rfc3339(const char *s, int64_t *out)
 		p += 6;
 	} else
 		return -1;
-	if (*p != '\0' || mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60 || oh > 23 ||
-	    om > 59)
-		return -1;
-	dim = mdays[mo - 1];
-	if (mo == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		dim = 29;
-	if (d < 1 || d > dim)
+	if (*p != '\0' || h > 23 || mi > 59 || sec > 60 || oh > 23 || om > 59)
 		return -1;
 	if (sec == 60)
 		sec = 59;
-	*out = clock_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec -
-	    sign * (oh * 3600 + om * 60);
+	*out = day * 86400 + h * 3600 + mi * 60 + sec - sign * (oh * 3600 + om * 60);
 	return 0;
 }
 
-static void
+void
 api_format_time(int64_t t, char *out, size_t outsz, int date_only)
 {
 	struct tm tm;
@@ -222,70 +304,52 @@ api_format_time(int64_t t, char *out, size_t outsz, int date_only)
 	strftime(out, outsz, date_only ? "%Y-%m-%d" : "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+int
+api_begin(struct db *db, struct api_err *e)
+{
+	if (db_begin(db) == 0)
+		return 0;
+	return api_fail(e, 503, NULL, "the database is busy or unavailable, retry later");
+}
+
 /* Events --------------------------------------------------------------------------------------- */
 
 /* One event as validated: the partner as named (id or key), to be resolved in the transaction. */
 struct api_event {
 	struct activity_event_in in;	/* partner_id filled by resolution */
 	int64_t	 ref_id;		/* our id when the partner was a number, else 0 */
-	char	 ref_key[64];		/* INN or slug when the partner was a string */
+	char	 ref_key[API_PARTNER_KEY_MAX];	/* INN or slug when the partner was a string */
 };
 
-/* The members of an event, in the order checked. */
+/* The members of an event, the required ones first. */
 static const char *const api_event_members[] = { "id", "partner", "type", "at", "user", "count" };
 #define API_EVENT_MEMBERS (sizeof(api_event_members) / sizeof(api_event_members[0]))
+#define API_EVENT_REQUIRED 4
 
 /* Validates events[i] into ev: 0 ok, -1 (e set). */
 static int
 api_event_check(const cJSON *o, int i, int64_t now, struct api_event *ev, struct api_err *e)
 {
-	const cJSON *m, *v[API_EVENT_MEMBERS] = { NULL };
-	char field[API_FIELD_MAX], name[25];
-	size_t k, len;
+	const cJSON *v[API_EVENT_MEMBERS];
+	char field[API_FIELD_MAX], prefix[24];
 
 	memset(ev, 0, sizeof(*ev));
 	snprintf(field, sizeof(field), "events[%d]", i);
 	if (!cJSON_IsObject(o))
 		return api_fail(e, 400, field, "an event must be a JSON object");
-	cJSON_ArrayForEach(m, o) {
-		for (k = 0; k < API_EVENT_MEMBERS && strcmp(m->string, api_event_members[k]) != 0;
-		    k++)
-			;
-		str_copy(name, sizeof(name), m->string);	/* cut on a character boundary */
-		snprintf(field, sizeof(field), "events[%d].%s", i, name);
-		if (k == API_EVENT_MEMBERS)
-			return api_fail(e, 422, field, "unknown member");
-		if (v[k] != NULL)
-			return api_fail(e, 400, field, "member given twice");
-		/* an optional member may be null: the same as leaving it out */
-		if (!cJSON_IsNull(m) || k < 4)
-			v[k] = m;
-	}
-	for (k = 0; k < 4; k++)
-		if (v[k] == NULL) {
-			snprintf(field, sizeof(field), "events[%d].%s", i, api_event_members[k]);
-			return api_fail(e, 422, field, "required member missing");
-		}
+	snprintf(prefix, sizeof(prefix), "events[%d].", i);
+	if (api_members(o, prefix, api_event_members, API_EVENT_MEMBERS, API_EVENT_REQUIRED, v,
+	    e) == -1)
+		return -1;
 
 	snprintf(field, sizeof(field), "events[%d].id", i);
-	if (!cJSON_IsString(v[0]))
-		return api_fail(e, 400, field, "must be a string");
-	len = strlen(v[0]->valuestring);
-	if (len < 1 || len > EVENT_ID_MAX)
-		return api_fail(e, 422, field, "must be 1 to 128 bytes long");
-	memcpy(ev->in.id, v[0]->valuestring, len + 1);
+	if (api_string(v[0], field, EVENT_ID_MAX, 0, e) == -1)
+		return -1;
+	memcpy(ev->in.id, v[0]->valuestring, strlen(v[0]->valuestring) + 1);
 
 	snprintf(field, sizeof(field), "events[%d].partner", i);
-	if (cJSON_IsNumber(v[1])) {
-		if (api_int(v[1], field, 1, INT64_MAX, &ev->ref_id, e) == -1)
-			return -1;
-	} else if (cJSON_IsString(v[1])) {
-		len = strlen(v[1]->valuestring);
-		if (len < 1 || len >= sizeof(ev->ref_key))
-			return api_fail(e, 422, field, "must be our id, an INN or a slug");
-		memcpy(ev->ref_key, v[1]->valuestring, len + 1);
-	} else
-		return api_fail(e, 400, field, "must be a number (our id) or a string (INN or slug)");
+	if (api_partner_member(v[1], field, &ev->ref_id, ev->ref_key, e) == -1)
+		return -1;
 
 	snprintf(field, sizeof(field), "events[%d].type", i);
 	if (!cJSON_IsString(v[2]))
@@ -307,7 +371,7 @@ api_event_check(const cJSON *o, int i, int64_t now, struct api_event *ev, struct
 			return -1;
 	} else
 		return api_fail(e, 400, field, "must be unix seconds or an RFC 3339 string");
-	if (ev->in.at < EVENT_AT_MIN)
+	if (ev->in.at < API_AT_MIN)
 		return api_fail(e, 422, field, "before 2000-01-01");
 	if (ev->in.at > now + EVENT_AT_AHEAD)
 		return api_fail(e, 422, field, "more than a day in the future");
@@ -394,15 +458,6 @@ api_events_apply(struct db *db, struct api_event *evs, int n, int64_t now, int *
 			(*duplicates)++;
 	}
 	return 0;
-}
-
-/* BEGIN, with a busy database told apart: 0 ok, -1 (e set). */
-static int
-api_begin(struct db *db, struct api_err *e)
-{
-	if (db_begin(db) == 0)
-		return 0;
-	return api_fail(e, 503, NULL, "the database is busy or unavailable, retry later");
 }
 
 void
@@ -513,7 +568,7 @@ api_volume_check(const cJSON *j, struct volume *v, struct api_err *e)
 	for (k = 0; k < API_VOLUME_MEMBERS; k++) {
 		if (vals[k] == NULL)
 			return api_fail(e, 422, api_volume_members[k], "required member missing");
-		if (api_int(vals[k], api_volume_members[k], 0, (int64_t)JSON_INT_MAX, dst[k], e) == -1)
+		if (api_int(vals[k], api_volume_members[k], 0, (int64_t)API_JSON_INT_MAX, dst[k], e) == -1)
 			return -1;
 	}
 	return 0;
@@ -594,26 +649,39 @@ static const char *const api_status_messages[PARTNER_STATUS_COUNT] = {
 	    "Чтобы возобновить работу, свяжитесь с поддержкой.",
 };
 
+/* The partner's row and its billing as the CRM sees them. Dates are the partners row's
+ * (billing_sync_partner keeps them); money is kopecks. */
 static cJSON *
-api_status_json(const struct partner *p)
+api_status_json(const struct partner *p, const struct billing_summary *b)
 {
 	const char *msg = api_status_messages[p->status];
-	char date[16];
+	const char *sub = b->has_sub ? sub_status_name(b->sub.status) : NULL;
+	char paid[16], next[16];
 	cJSON *o = cJSON_CreateObject();
 	int ok;
 
-	api_format_time(p->paid_through, date, sizeof(date), 1);
+	api_format_time(p->paid_through, paid, sizeof(paid), 1);
+	api_format_time(p->next_payment_on, next, sizeof(next), 1);
 	ok = o != NULL && cJSON_AddNumberToObject(o, "partner", (double)p->id) != NULL &&
 	    cJSON_AddStringToObject(o, "slug", p->slug) != NULL &&
 	    cJSON_AddStringToObject(o, "status", partner_status_name(p->status)) != NULL &&
-	    (p->paid_through > 0 ? cJSON_AddStringToObject(o, "paid_through", date) :
+	    (p->paid_through > 0 ? cJSON_AddStringToObject(o, "paid_through", paid) :
 	    cJSON_AddNullToObject(o, "paid_through")) != NULL &&
 	    cJSON_AddBoolToObject(o, "read_only", p->status == PARTNER_SUSPENDED) != NULL &&
 	    cJSON_AddBoolToObject(o, "login_allowed", p->status == PARTNER_ACTIVE ||
 	    p->status == PARTNER_SUSPENDED) != NULL &&
 	    cJSON_AddBoolToObject(o, "export_allowed", 1) != NULL &&
 	    (msg != NULL ? cJSON_AddStringToObject(o, "message", msg) :
-	    cJSON_AddNullToObject(o, "message")) != NULL;
+	    cJSON_AddNullToObject(o, "message")) != NULL &&
+	    (sub != NULL ? cJSON_AddStringToObject(o, "subscription", sub) :
+	    cJSON_AddNullToObject(o, "subscription")) != NULL &&
+	    (b->has_sub ? cJSON_AddStringToObject(o, "plan", b->plan.code) :
+	    cJSON_AddNullToObject(o, "plan")) != NULL &&
+	    (p->next_payment_on > 0 ? cJSON_AddStringToObject(o, "next_payment_on", next) :
+	    cJSON_AddNullToObject(o, "next_payment_on")) != NULL &&
+	    cJSON_AddNumberToObject(o, "owed", (double)b->owed) != NULL &&
+	    cJSON_AddNumberToObject(o, "overdue", (double)b->overdue) != NULL &&
+	    cJSON_AddNumberToObject(o, "credit", (double)b->credit) != NULL;
 	if (!ok) {
 		cJSON_Delete(o);
 		return NULL;
@@ -627,6 +695,7 @@ void
 api_status(struct app *a, struct db *db, const struct http_req *req, struct http_resp *resp)
 {
 	struct api_err e = { 0, "", "" };
+	struct billing_summary bill;
 	struct audit_record rec;
 	struct partner p;
 	int64_t id = 0;
@@ -645,7 +714,8 @@ api_status(struct app *a, struct db *db, const struct http_req *req, struct http
 		    r == 0 ? "unknown partner" : "internal error");
 		goto fail;
 	}
-	if (p.status < 0 || p.status >= PARTNER_STATUS_COUNT) {
+	if (p.status < 0 || p.status >= PARTNER_STATUS_COUNT ||
+	    billing_summary(db, &p, clock_local_day(clock_now()), &bill) == -1) {
 		db_rollback(db);
 		api_fail(&e, 500, NULL, "internal error");
 		goto fail;
@@ -666,7 +736,7 @@ api_status(struct app *a, struct db *db, const struct http_req *req, struct http
 		api_fail(&e, 500, NULL, "internal error");
 		goto fail;
 	}
-	api_reply(req, resp, api_status_json(&p));
+	api_reply(req, resp, api_status_json(&p, &bill));
 	return;
 fail:
 	if (e.status >= 500)

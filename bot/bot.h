@@ -424,6 +424,8 @@ int	 http_run(struct app *, struct db *);
 void	 api_events(struct app *, struct db *, const struct http_req *, struct http_resp *);
 void	 api_volume(struct app *, struct db *, const struct http_req *, struct http_resp *);
 void	 api_status(struct app *, struct db *, const struct http_req *, struct http_resp *);
+/* api_payments.c — payments from the provider or a bank import, idempotent by its ids. */
+void	 api_payments(struct app *, struct db *, const struct http_req *, struct http_resp *);
 
 /* webhook.c — webhook mode: setWebhook at start, POST /telegram/webhook into the inbox. */
 int	 webhook_setup(struct app *, struct tg_client *);	/* 0 ok, -1 failed (logged) */

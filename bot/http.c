@@ -52,6 +52,7 @@ static const struct http_route http_routes[] = {
 	{ "POST",	"/api/v1/events",		1, "events",	api_events },
 	{ "PUT",	"/api/v1/partners/{}/volume",	1, "volume",	api_volume },
 	{ "GET",	"/api/v1/partners/{}/status",	1, "status",	api_status },
+	{ "POST",	"/api/v1/payments",		1, "payments",	api_payments },
 };
 #define HTTP_NROUTES (sizeof(http_routes) / sizeof(http_routes[0]))
 

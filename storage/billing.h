@@ -207,6 +207,17 @@ int	 payment_list(struct db *, int64_t partner_id, struct payment *, int max);
  * its paid would leave 0..amount. Amount 0 writes nothing. */
 int	 allocation_add(struct db *, int64_t partner_id, int64_t invoice_id, int64_t payment_id,
 	    int64_t amount, int64_t now);
+/* What a payment of the partner paid on invoices: its allocations (payment_id = its id; those
+ * billing_pay made when it was recorded), oldest first, with the invoices' numbers, up to max
+ * into out; *total sums all of them. The payments API answers a replay from this, as the first
+ * time. Count or -1. */
+struct payment_alloc {
+	int64_t	 invoice_id;
+	char	 number[INVOICE_NUMBER_MAX];
+	int64_t	 amount;
+};
+int	 payment_allocations(struct db *, int64_t partner_id, int64_t payment_id,
+	    struct payment_alloc *, int max, int64_t *total);
 /* The partner's unallocated money: payments minus allocations (≥ 0 normally). -1 on error is
  * told apart by the return: 0 ok with *credit set, -1 error. */
 int	 billing_credit(struct db *, int64_t partner_id, int64_t *credit);

@@ -138,13 +138,15 @@ allocation_add(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t pa
 	return 0;
 }
 
-/* A sum statement bound to ?1 = partner: 0 with *out set, -1 (an overflowing sum is one). */
+/* A sum statement bound to ?1 = partner (and ?2 = key when it has one): 0 with *out set, -1
+ * (an overflowing sum is one). */
 static int
-payment_sum(struct db *db, sqlite3_stmt *st, int64_t partner_id, int64_t *out)
+payment_sum(struct db *db, sqlite3_stmt *st, int64_t partner_id, int64_t key, int64_t *out)
 {
 	int rc = -1;
 
-	if (st != NULL && db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id)) == 0 &&
+	if (st != NULL && db_bound(db, st, sqlite3_bind_int64(st, 1, partner_id) |
+	    (sqlite3_bind_parameter_count(st) > 1 ? sqlite3_bind_int64(st, 2, key) : 0)) == 0 &&
 	    db_step(db, st) == 1) {
 		*out = sqlite3_column_int64(st, 0);
 		rc = 0;
@@ -159,14 +161,41 @@ billing_credit(struct db *db, int64_t partner_id, int64_t *credit)
 	return payment_sum(db, db_stmt(db,
 	    "SELECT (SELECT coalesce(sum(amount), 0) FROM payments WHERE partner_id = ?1) -"
 	    " (SELECT coalesce(sum(amount), 0) FROM allocations WHERE partner_id = ?1)"),
-	    partner_id, credit);
+	    partner_id, 0, credit);
 }
 
 int
 billing_owed(struct db *db, int64_t partner_id, int64_t *owed)
 {
 	return payment_sum(db, db_stmt(db, "SELECT coalesce(sum(amount - paid), 0) FROM invoices"
-	    " WHERE partner_id = ?1 AND status = 1"), partner_id, owed);
+	    " WHERE partner_id = ?1 AND status = 1"), partner_id, 0, owed);
+}
+
+static void
+payment_alloc_fill(sqlite3_stmt *st, void *row)
+{
+	struct payment_alloc *a = row;
+
+	memset(a, 0, sizeof(*a));
+	a->invoice_id = sqlite3_column_int64(st, 0);
+	db_col_copy(st, 1, a->number, sizeof(a->number));
+	a->amount = sqlite3_column_int64(st, 2);
+}
+
+/* Both statements go through the partner's index: allocations has none by payment. */
+int
+payment_allocations(struct db *db, int64_t partner_id, int64_t payment_id,
+    struct payment_alloc *rows, int max, int64_t *total)
+{
+	const int64_t keys[2] = { partner_id, payment_id };
+
+	if (payment_sum(db, db_stmt(db, "SELECT coalesce(sum(amount), 0) FROM allocations"
+	    " WHERE partner_id = ?1 AND payment_id = ?2"), partner_id, payment_id, total) == -1)
+		return -1;
+	return db_rows_by(db, "SELECT a.invoice_id, coalesce(i.number, ''), a.amount"
+	    " FROM allocations a JOIN invoices i ON i.id = a.invoice_id"
+	    " WHERE a.partner_id = ?1 AND a.payment_id = ?2 ORDER BY a.id LIMIT ?3", keys, 2,
+	    payment_alloc_fill, rows, sizeof(*rows), max);
 }
 
 #define ACT_COLS "id, number, partner_id, invoice_id, period_start, period_end, amount," \
