@@ -316,22 +316,22 @@ demo_billing_report(struct db *db, const int64_t *ids, int64_t n, FILE *f)
 		}
 	}
 	money_format(t.invoiced, m1, sizeof(m1));
-	fprintf(f, "billing: %d plans (%lld archived); %lld subscriptions, %lld live (%lld trialing, "
-	    "%lld active, %lld past due)\n", np, (long long)t.plans_archived, (long long)t.subs,
+	fprintf(f, "billing: plans %d (archived %lld); subscriptions %lld, live %lld (trialing %lld, "
+	    "active %lld, past due %lld)\n", np, (long long)t.plans_archived, (long long)t.subs,
 	    (long long)(t.live[SUB_TRIALING] + t.live[SUB_ACTIVE] + t.live[SUB_PAST_DUE]),
 	    (long long)t.live[SUB_TRIALING], (long long)t.live[SUB_ACTIVE],
 	    (long long)t.live[SUB_PAST_DUE]);
-	fprintf(f, "  invoices: %lld paid, %lld open (%lld overdue), %lld void; %s invoiced\n",
+	fprintf(f, "  invoices: paid %lld, open %lld (overdue %lld), void %lld; invoiced %s\n",
 	    (long long)t.invoices[INV_PAID], (long long)t.invoices[INV_OPEN],
 	    (long long)t.overdue_inv, (long long)t.invoices[INV_VOID], m1);
 	money_format(t.received, m1, sizeof(m1));
 	money_format(t.refunded, m2, sizeof(m2));
 	money_format(t.credit, m3, sizeof(m3));
-	fprintf(f, "  payments: %lld, %s; %lld credit notes; %lld refunds, %s; credit %s with %lld "
-	    "partners\n", (long long)t.payments, m1, (long long)t.credit_notes,
+	fprintf(f, "  payments %lld, %s; credit notes %lld; refunds %lld, %s; credit held %s "
+	    "(partners %lld)\n", (long long)t.payments, m1, (long long)t.credit_notes,
 	    (long long)t.refunds, m2, m3, (long long)t.with_credit);
-	fprintf(f, "  acts: %lld\n", (long long)t.acts);
-	fprintf(f, "  overdue now: %lld partners", (long long)t.overdue);
+	fprintf(f, "  acts %lld\n", (long long)t.acts);
+	fprintf(f, "  partners overdue now %lld", (long long)t.overdue);
 	for (i = 0; i < nn; i++)
 		if (partner_get(db, named[i], &p) == 1)
 			fprintf(f, "%s %s (%lld d, %s)", i ? "," : ":", p.name, (long long)late[i],

@@ -39,6 +39,7 @@ enum demo_story {
 	ST_YEARLY,	/* pro-year, paid by bank transfer */
 	ST_CHURN,	/* cancels for the summer, subscribes again months later */
 	ST_TRIAL_LOST,	/* a trial that ended unpaid; archived later by some */
+	ST_TRIALING,	/* on its trial today: onboarding took a while */
 	ST_LEGACY,	/* the old plan: its new price from the next period; stays on it */
 	ST_LEGACY_MOVED,	/* …moves to start at a period end once the old plan is archived */
 	ST_CREDIT,	/* pays round sums, once a quarter ahead, lately half a year in advance */
@@ -54,9 +55,9 @@ enum demo_story {
 
 /* The default twenty, in partner order (their sizes and ages are fixed: see demo.c). */
 static const int demo_first_stories[] = {
-	ST_UPGRADE, ST_GROWTH, ST_LEGACY, ST_TRIAL_LOST, ST_LATE, ST_UPGRADE, ST_OVERDUE,
+	ST_UPGRADE, ST_GROWTH, ST_LEGACY, ST_TRIALING, ST_LATE, ST_UPGRADE, ST_OVERDUE,
 	ST_SUSPENDED, ST_BLOCKED, ST_CHURN, ST_LEGACY_MOVED, ST_REFUND, ST_REGULAR,
-	ST_HAND_BLOCKED, ST_REGULAR, ST_CREDIT, ST_DOWNGRADE, ST_YEARLY, ST_ARCHIVED, ST_REGULAR,
+	ST_HAND_BLOCKED, ST_REGULAR, ST_CREDIT, ST_DOWNGRADE, ST_YEARLY, ST_ARCHIVED, ST_TRIAL_LOST,
 };
 
 /* The others: weight per thousand, and the days since connecting the story needs (else it is
@@ -65,10 +66,11 @@ static const struct demo_story_row {
 	int	 weight;
 	int	 min_age;
 } demo_stories[ST_COUNT] = {
-	[ST_REGULAR] = { 400, 0 },	[ST_LATE] = { 150, 0 },
+	[ST_REGULAR] = { 390, 0 },	[ST_LATE] = { 150, 0 },
 	[ST_GROWTH] = { 40, 120 },	[ST_UPGRADE] = { 70, 100 },
 	[ST_DOWNGRADE] = { 40, 120 },	[ST_YEARLY] = { 60, 0 },
 	[ST_CHURN] = { 50, 200 },	[ST_TRIAL_LOST] = { 40, 0 },
+	[ST_TRIALING] = { 10, 0 },
 	[ST_LEGACY] = { 25, 0 },	[ST_LEGACY_MOVED] = { 25, 0 },
 	[ST_CREDIT] = { 30, 0 },	[ST_REFUND] = { 10, 90 },
 	[ST_ARCHIVED] = { 30, 100 },	[ST_VIOLATION] = { 5, 100 },
@@ -292,6 +294,11 @@ demo_plan_story(struct demo_sim *sim, int32_t k)
 		if (age >= 90 && demo_below(r, 2))
 			ok = demo_at(sim, c + 45 + (int64_t)demo_below(r, (uint64_t)(age - 60)), k,
 			    EV_ARCHIVE, WHY_TRIAL, 0) == 0;
+		break;
+	case ST_TRIALING:
+		trial = 1;
+		x = sim->today - 3 - (int64_t)demo_below(r, 10);
+		c = c > x ? c : x;
 		break;
 	case ST_LEGACY:
 	case ST_LEGACY_MOVED:
