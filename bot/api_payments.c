@@ -28,10 +28,9 @@
  *     "amount": <kopecks>, "date": "YYYY-MM-DD",
  *     "allocated": [{"invoice": "2026-0001", "amount": <kopecks>}, …],
  *     "credit": <kopecks>, "partner_status": "active", "replay": false}]}
- * "allocated" is what went to invoices when the payment was recorded (credit the partner had
- * goes along with it, so it may exceed the amount); "credit" is how the payment changed the
- * partner's credit: amount − allocated (an overpayment > 0; < 0 when earlier credit was used,
- * and for a refund). An answer lists at most PAYMENT_ALLOCS_MAX invoices a payment; credit is
+ * "allocated" is what of this payment went to invoices when it was recorded (credit the
+ * partner had before is allocated too, but is not this payment's, so it is not listed);
+ * "credit" is what of the payment became credit: amount − allocated (≥ 0; < 0 for a refund). An answer lists at most PAYMENT_ALLOCS_MAX invoices a payment; credit is
  * exact all the same.
  * It is built from what is stored, so a replay — a provider id already recorded, in an earlier
  * request or earlier in the same one — changes nothing and answers as the first time, with

@@ -231,11 +231,30 @@ billing_on_paid(struct db *db, const struct invoice *inv, int64_t today,
 	return 0;
 }
 
+/* One planned allocation: the first *budget of it is the payment's money (payment_id), the rest
+ * credit the partner had before (no payment named), so a payment's allocations never exceed
+ * its amount. 0/-1. */
+static int
+billing_allocate_one(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t payment_id,
+    int64_t *budget, int64_t amount, int64_t now)
+{
+	int64_t mine = payment_id != 0 && *budget > 0 ? (*budget < amount ? *budget : amount) : 0;
+
+	*budget -= mine;
+	if (mine > 0 && allocation_add(db, partner_id, invoice_id, payment_id, mine, now) == -1)
+		return -1;
+	if (amount > mine && allocation_add(db, partner_id, invoice_id, 0, amount - mine,
+	    now) == -1)
+		return -1;
+	return 0;
+}
+
 /* Moves the partner's credit onto open invoices (invoice_id first), marking the ones it pays
- * in full. payment_id names the payment the money came from (0: credit). 0/-1. */
+ * in full. payment_id names the payment just recorded (0: none) and *budget what of its money
+ * is not placed yet. 0/-1. */
 static int
 billing_allocate(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t payment_id,
-    int64_t today, struct billing_outcome *out)
+    int64_t *budget, int64_t today, struct billing_outcome *out)
 {
 	struct invoice *rows;
 	int64_t credit, now = clock_now();
@@ -258,7 +277,8 @@ billing_allocate(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t 
 
 		if (rows[i].id != al->invoice_id)
 			continue;
-		if (allocation_add(db, partner_id, rows[i].id, payment_id, al->amount, now) == -1 ||
+		if (billing_allocate_one(db, partner_id, rows[i].id, payment_id, budget,
+		    al->amount, now) == -1 ||
 		    invoice_get(db, rows[i].id, &rows[i]) != 1)
 			goto out;
 		if (rows[i].paid >= rows[i].amount) {
@@ -276,7 +296,7 @@ billing_allocate(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t 
 		struct billing_outcome more;
 
 		memset(&more, 0, sizeof(more));
-		if (billing_allocate(db, partner_id, 0, payment_id, today, &more) == -1)
+		if (billing_allocate(db, partner_id, 0, payment_id, budget, today, &more) == -1)
 			goto out;
 		out->paid += more.paid;
 		out->acts += more.acts;
@@ -370,7 +390,7 @@ billing_issue_period(struct app *app, struct db *db, const struct billing_terms 
 	struct billing_outcome o;
 	struct partner p;
 	enum lang lang = app != NULL ? app->cfg.language : LANG_RU;
-	int64_t amount;
+	int64_t amount, none = 0;
 	int n, r;
 
 	if (partner_get(db, s->partner_id, &p) != 1)
@@ -393,7 +413,7 @@ billing_issue_period(struct app *app, struct db *db, const struct billing_terms 
 	if ((r = billing_issue(db, t, out, lines, n, today)) != 1)
 		return r;
 	memset(&o, 0, sizeof(o));
-	if (billing_allocate(db, s->partner_id, out->id, 0, today, &o) == -1 ||
+	if (billing_allocate(db, s->partner_id, out->id, 0, &none, today, &o) == -1 ||
 	    invoice_get(db, out->id, out) != 1)
 		return -1;
 	return 1;
@@ -471,7 +491,7 @@ billing_pay(struct app *app, struct db *db, struct payment *pay, int64_t invoice
     int64_t today, struct billing_outcome *out)
 {
 	struct payment stored;
-	int64_t credit;
+	int64_t credit, budget;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -498,7 +518,8 @@ billing_pay(struct app *app, struct db *db, struct payment *pay, int64_t invoice
 		return r;
 	if (pay->amount < 0)
 		return billing_credit(db, pay->partner_id, &out->credit) == -1 ? -1 : 1;
-	if (billing_allocate(db, pay->partner_id, invoice_id, pay->id, today, out) == -1 ||
+	budget = pay->amount;
+	if (billing_allocate(db, pay->partner_id, invoice_id, pay->id, &budget, today, out) == -1 ||
 	    (r = billing_settle(app, db, pay->partner_id, today)) == -1 ||
 	    billing_sync_partner(db, pay->partner_id, today) == -1)
 		return -1;
@@ -534,7 +555,7 @@ billing_void(struct app *app, struct db *db, struct invoice *inv, const char *re
     int64_t today)
 {
 	struct billing_outcome o;
-	int64_t now = clock_now();
+	int64_t now = clock_now(), none = 0;
 
 	if (inv->status != INV_OPEN)
 		return 0;
@@ -546,7 +567,7 @@ billing_void(struct app *app, struct db *db, struct invoice *inv, const char *re
 	inv->updated_at = now;
 	memset(&o, 0, sizeof(o));
 	if (invoice_save(db, inv) == -1 ||
-	    billing_allocate(db, inv->partner_id, 0, 0, today, &o) == -1 ||
+	    billing_allocate(db, inv->partner_id, 0, 0, &none, today, &o) == -1 ||
 	    billing_settle(app, db, inv->partner_id, today) == -1 ||
 	    billing_sync_partner(db, inv->partner_id, today) == -1)
 		return -1;
@@ -634,6 +655,7 @@ billing_change_apply(struct app *app, struct db *db, const struct billing_terms 
 	struct payment credit;
 	struct plan from;
 	char desc[640];
+	int64_t none = 0, budget;
 	int paid, r, was_trial = s->status == SUB_TRIALING;
 
 	memset(out, 0, sizeof(*out));
@@ -689,7 +711,7 @@ billing_change_apply(struct app *app, struct db *db, const struct billing_terms 
 		out->created_by = actor;
 		memset(&o, 0, sizeof(o));
 		if (billing_issue(db, t, out, &line, 1, today) != 1 ||
-		    billing_allocate(db, s->partner_id, out->id, 0, today, &o) == -1 ||
+		    billing_allocate(db, s->partner_id, out->id, 0, &none, today, &o) == -1 ||
 		    invoice_get(db, out->id, out) != 1)
 			return -1;
 		ch.charge_now = 0;
@@ -706,9 +728,10 @@ billing_change_apply(struct app *app, struct db *db, const struct billing_terms 
 		    from.code, to->code);
 		credit.recorded_by = actor;
 		credit.created_at = clock_now();
+		budget = credit.amount;
 		memset(&o, 0, sizeof(o));
-		if (payment_insert(db, &credit) != 1 ||
-		    billing_allocate(db, s->partner_id, 0, credit.id, today, &o) == -1)
+		if (payment_insert(db, &credit) != 1 || billing_allocate(db, s->partner_id, 0,
+		    credit.id, &budget, today, &o) == -1)
 			return -1;
 		if (out->id != 0 && invoice_get(db, out->id, out) != 1)
 			return -1;
