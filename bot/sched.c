@@ -50,6 +50,11 @@ static const struct job {
 	/* before the scans: an ended snooze is shown with what it held, and the scan that
 	 * follows finds nothing new to edit */
 	{ "alerts_snooze", 60, alert_snooze_job },
+	/* hourly, though a billing day is a date: the slots are UTC hours, so each step happens
+	 * on the right day in the configured zone; both are idempotent by what they store. The
+	 * dunning follows the renewal: it sees the period ends and invoices of this hour. */
+	{ "billing_renewal", 3600, billing_renewal_job },
+	{ "billing_dunning", 3600, billing_dunning_job },
 	{ "dormant", 3600, monitoring_dormant_job },
 	{ "activity_drop", 86400, monitoring_drop_job },
 	{ "queues", 60, monitoring_queues_job },

@@ -13,6 +13,8 @@
  *   ala   acknowledge
  *   als   snooze for 1 or 7 days
  *   alm   assign to me
+ * A dunning episode has a row of its own, "verb:<partner id>" (handlers/invoices.c):
+ *   dpay  record a payment · dext  extend 7 days · dblk  block now
  * Every press is recorded on the alert and in the audit log, and the message is edited.
  */
 #include <stddef.h>
@@ -167,6 +169,16 @@ alerts_render(struct db *db, enum lang lang, const struct alert *a, int64_t now,
 	buf_release(&footer);
 	if (a->state == ALERT_RESOLVED)
 		return;
+	/* an unpaid partner's episode: its own actions first (handlers in invoices.c) */
+	if (strcmp(a->kind, "dunning") == 0 && a->partner_id != 0) {
+		kb_button(k, L(lang, "💳 Оплата", "💳 Payment"), "dpay:%lld",
+		    (long long)a->partner_id);
+		kb_button(k, L(lang, "⏳ +7 дней", "⏳ +7 days"), "dext:%lld",
+		    (long long)a->partner_id);
+		kb_button(k, L(lang, "⛔ Заблокировать", "⛔ Block"), "dblk:%lld",
+		    (long long)a->partner_id);
+		kb_row(k);
+	}
 	if (a->partner_id != 0)
 		kb_button(k, L(lang, "Карточка", "Card"), "alc:%lld", (long long)a->id);
 	kb_button(k, L(lang, "Принять", "Acknowledge"), "ala:%lld", (long long)a->id);

@@ -321,19 +321,20 @@ billing_has_overdue(struct db *db, int64_t partner_id, int64_t today)
 }
 
 /* After money came in (or a debt went away): when nothing is overdue any more, the subscription
- * leaves past_due, the dunning alert is resolved, and a partner the dunning suspended or
- * blocked is active again. 1 restored, 0 not, -1. */
+ * leaves past_due and a partner the dunning suspended or blocked is active again; the dunning
+ * alert shows what is left (or is resolved) at once. 1 restored, 0 not, -1. */
 static int
 billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today)
 {
 	struct partner_status_change last;
 	struct subscription s;
 	struct partner p;
-	char key[64];
 	int r, restored = 0;
 
-	if ((r = billing_has_overdue(db, partner_id, today)) != 0)
-		return r == 1 ? 0 : -1;
+	if ((r = billing_has_overdue(db, partner_id, today)) == -1)
+		return -1;
+	if (r == 1)
+		return billing_dunning_refresh(app, db, partner_id, today) == -1 ? -1 : 0;
 	if ((r = sub_live(db, partner_id, &s)) == -1)
 		return -1;
 	if (r == 1 && s.status == SUB_PAST_DUE) {
@@ -352,22 +353,8 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 			return -1;
 		restored = r == 1;
 	}
-	if (app != NULL) {
-		struct buf b;
-
-		snprintf(key, sizeof(key), "dunning:%lld", (long long)partner_id);
-		buf_init(&b, 0);
-		buf_add_html(&b, p.name);
-		buf_adds(&b, app->cfg.language == LANG_EN ? ": overdue invoices paid" :
-		    ": просроченные счета оплачены");
-		if (restored)
-			buf_adds(&b, app->cfg.language == LANG_EN ? ", access restored" :
-			    ", доступ восстановлен");
-		r = alert_resolve(app, db, key, b.ptr != NULL ? b.ptr : "");
-		buf_release(&b);
-		if (r == -1)
-			return -1;
-	}
+	if (billing_dunning_refresh(app, db, partner_id, today) == -1)
+		return -1;
 	return restored;
 }
 
@@ -765,7 +752,6 @@ billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int
 	struct partner p;
 	int n, i, held = 0, rc = -1;
 
-	(void)app;
 	if (days < 1 || (rows = calloc(OPEN_MAX, sizeof(*rows))) == NULL)
 		return -1;
 	if ((n = invoice_open_of(db, partner_id, rows, OPEN_MAX)) == -1)
@@ -794,7 +780,8 @@ billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int
 	    partner_set_status(db, partner_id, PARTNER_ACTIVE, actor, "extension",
 	    "отсрочка оплаты", clock_now()) == -1)
 		goto out;
-	rc = billing_sync_partner(db, partner_id, today) == -1 ? -1 : 1;
+	rc = billing_sync_partner(db, partner_id, today) == -1 ||
+	    billing_dunning_refresh(app, db, partner_id, today) == -1 ? -1 : 1;
 out:
 	free(rows);
 	return rc;

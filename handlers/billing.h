@@ -149,6 +149,9 @@ int	 billing_renewal_job(struct app *, struct db *);	/* renewals, trials, period
 int	 billing_dunning_job(struct app *, struct db *);	/* the dunning ladder */
 /* The dunning alert of a partner as it stands (raised, edited or resolved). */
 int	 billing_dunning_alert(struct app *, struct db *, int64_t partner_id, int64_t today);
+/* The same for an episode that is open already (after a payment, a void, an extension or a
+ * hand block: the message shows it at once); none open: nothing (the dunning job raises). */
+int	 billing_dunning_refresh(struct app *, struct db *, int64_t partner_id, int64_t today);
 
 /* The commands and buttons. */
 extern const struct command plans_commands[];

@@ -516,7 +516,8 @@ billpay_block_apply(struct ctx *c, const struct partner *p, int option)
 		return -1;
 	r = partner_set_status(c->db, p->id, PARTNER_BLOCKED, c->user_id, "",
 	    "неоплата: блокировка из тревоги", c->now);
-	if (r == -1)
+	if (r == -1 || (r == 1 &&
+	    billing_dunning_refresh(c->app, c->db, p->id, billview_today(c)) == -1))
 		return -1;
 	buf_init(&b, 0);
 	if (r == 0) {
