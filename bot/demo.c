@@ -456,7 +456,8 @@ demo_partners(struct db *db, int64_t n, int64_t *ids)
 		return -1;
 	for (k = 0; k < n; k++)
 		if (demo_history(db, k, ids[k], &active, today, clock_now()) == -1) {
-			log_error("demo: activity of partner %lld: %s", (long long)k, db_errmsg(db));
+			log_error("demo: activity of partner %lld: %s", (long long)k,
+			    db_errmsg(db));
 			goto fail;
 		}
 	return db_commit(db);

@@ -65,10 +65,10 @@ struct demo_acct {
 };
 
 struct demo_sim {
-	struct app	 app;		/* the jobs' and rules' context: default [billing], no chats */
+	struct app	 app;		/* the jobs' and rules': default [billing], no chats */
 	struct db	*db;
 	struct billing_terms terms;
-	int64_t		 first, today, day;	/* days: the history's first, today, the one walked */
+	int64_t		 first, today, day;	/* the history's first day, today, the one walked */
 	int64_t		 now;		/* the real time when the walk began */
 	struct plan	 plans[DP_COUNT];	/* the versions new subscriptions get */
 	const int64_t	*ids;		/* the partners, ascending */

@@ -316,8 +316,9 @@ demo_billing_report(struct db *db, const int64_t *ids, int64_t n, FILE *f)
 		}
 	}
 	money_format(t.invoiced, m1, sizeof(m1));
-	fprintf(f, "billing: plans %d (archived %lld); subscriptions %lld, live %lld (trialing %lld, "
-	    "active %lld, past due %lld)\n", np, (long long)t.plans_archived, (long long)t.subs,
+	fprintf(f, "billing: plans %d (archived %lld); subscriptions %lld, live %lld "
+	    "(trialing %lld, active %lld, past due %lld)\n", np, (long long)t.plans_archived,
+	    (long long)t.subs,
 	    (long long)(t.live[SUB_TRIALING] + t.live[SUB_ACTIVE] + t.live[SUB_PAST_DUE]),
 	    (long long)t.live[SUB_TRIALING], (long long)t.live[SUB_ACTIVE],
 	    (long long)t.live[SUB_PAST_DUE]);

@@ -32,7 +32,7 @@ static const struct demo_plan_row {
 
 enum demo_story {
 	ST_REGULAR,	/* pays within days, now and then a few days late */
-	ST_LATE,	/* often late, by days or weeks: overdue, suspended, restored by the payment */
+	ST_LATE,	/* often late, by days or weeks: overdue, suspended, restored by payment */
 	ST_GROWTH,	/* opens a branch while a renewal is open: voided, issued again */
 	ST_UPGRADE,	/* start → team now (prorated) as it grows; a big one team → pro-year */
 	ST_DOWNGRADE,	/* closes branches: team → start at the period end */
@@ -307,8 +307,8 @@ demo_plan_story(struct demo_sim *sim, int32_t k)
 	case ST_CREDIT:
 		a->round = 1;
 		if (age >= 160)
-			ok = demo_at(sim, c + 100 + (int64_t)demo_below(r, (uint64_t)(age - 130)), k,
-			    EV_AHEAD, 3, 0) == 0;
+			ok = demo_at(sim, c + 100 + (int64_t)demo_below(r,
+			    (uint64_t)(age - 130)), k, EV_AHEAD, 3, 0) == 0;
 		x = sim->today - 20 - (int64_t)demo_below(r, 60);
 		if (ok && x > c + 30)
 			ok = demo_at(sim, x, k, EV_ADVANCE, 6, 0) == 0;
@@ -369,10 +369,10 @@ demo_payment(struct demo_sim *sim, struct demo_acct *a, int64_t amount, struct p
 	str_copy(pay->source, sizeof(pay->source), "api");
 	x = demo_next(&a->rng);
 	y = demo_next(&a->rng);
-	snprintf(pay->provider_id, sizeof(pay->provider_id), "%08llx-%04llx-4%03llx-a%03llx-%012llx",
-	    (unsigned long long)(x >> 32), (unsigned long long)(x >> 16 & 0xffff),
-	    (unsigned long long)(x & 0xfff), (unsigned long long)(y >> 48 & 0xfff),
-	    (unsigned long long)(y & 0xffffffffffffull));
+	snprintf(pay->provider_id, sizeof(pay->provider_id),
+	    "%08llx-%04llx-4%03llx-a%03llx-%012llx", (unsigned long long)(x >> 32),
+	    (unsigned long long)(x >> 16 & 0xffff), (unsigned long long)(x & 0xfff),
+	    (unsigned long long)(y >> 48 & 0xfff), (unsigned long long)(y & 0xffffffffffffull));
 	snprintf(pay->reference, sizeof(pay->reference), "карта *%04llu",
 	    (unsigned long long)(x % 10000));
 }
@@ -413,7 +413,8 @@ demo_subscribe(struct demo_sim *sim, const struct demo_event *e)
 		return -1;
 	if (p.status == PARTNER_SUSPENDED && partner_history(sim->db, id, &ch, 1) == 1 &&
 	    ch.actor == 0 && strcmp(ch.rule, "dunning") != 0 &&
-	    (demo_set_status(sim, id, PARTNER_ACTIVE, DEMO_MANAGER, "подписка возобновлена") == -1 ||
+	    (demo_set_status(sim, id, PARTNER_ACTIVE, DEMO_MANAGER,
+	    "подписка возобновлена") == -1 ||
 	    partner_get(sim->db, id, &p) != 1))
 		return -1;
 	return billing_subscribe(&sim->app, sim->db, &sim->terms, &p, &sim->plans[plan],
@@ -573,7 +574,8 @@ demo_advance(struct demo_sim *sim, const struct demo_event *e)
 	struct payment pay;
 	struct partner p;
 
-	if (partner_get(sim->db, a->id, &p) != 1 || billing_summary(sim->db, &p, sim->day, &b) == -1)
+	if (partner_get(sim->db, a->id, &p) != 1 ||
+	    billing_summary(sim->db, &p, sim->day, &b) == -1)
 		return -1;
 	if (!b.has_sub || b.price <= 0)
 		return 0;

@@ -169,8 +169,8 @@ numbers_gapless(struct db *db, unsigned char seen[][NUM_MAX], int invoices)
 			;
 		for (k = 1; k <= last; k++)
 			if (!seen[y][k]) {
-				printf("# %s number %d-%04d missing\n", invoices ? "invoice" : "act",
-				    2000 + y, k);
+				printf("# %s number %d-%04d missing\n",
+				    invoices ? "invoice" : "act", 2000 + y, k);
 				ok_all = 0;
 			}
 		if (invoices && invoice_last_number(db, 2000 + y) != last) {
@@ -238,7 +238,8 @@ test_billing(void)
 		paid_sum = 0;
 		acts_due = 0;
 		for (i = 0; i < na; i++) {
-			if (inv[i].status == INV_DRAFT || sscanf(inv[i].number, "%d-%d", &y, &seq) != 2)
+			if (inv[i].status == INV_DRAFT ||
+			    sscanf(inv[i].number, "%d-%d", &y, &seq) != 2)
 				num.bad++;
 			else
 				number_seen(num.inv, y, seq, &num.bad);
@@ -254,8 +255,9 @@ test_billing(void)
 			    (inv[i].status == INV_OPEN && (inv[i].paid < 0 ||
 			    inv[i].paid >= inv[i].amount)) ||
 			    (inv[i].status == INV_VOID && inv[i].paid != 0)) {
-				printf("# invoice %s: status %d, paid %lld of %lld\n", inv[i].number,
-				    inv[i].status, (long long)inv[i].paid, (long long)inv[i].amount);
+				printf("# invoice %s: status %d, paid %lld of %lld\n",
+				    inv[i].number, inv[i].status, (long long)inv[i].paid,
+				    (long long)inv[i].amount);
 				state_ok = 0;
 			}
 			paid_sum += inv[i].paid;
@@ -278,8 +280,8 @@ test_billing(void)
 		na = act_list(db, p->id, acts, 256);
 		total_acts += na > 0 ? na : 0;
 		if (na != acts_due) {
-			printf("# partner %lld: %d acts for %lld paid invoices\n", (long long)p->id, na,
-			    (long long)acts_due);
+			printf("# partner %lld: %d acts for %lld paid invoices\n",
+			    (long long)p->id, na, (long long)acts_due);
 			acts_ok = 0;
 		}
 		for (i = 0; i < na; i++) {
