@@ -44,11 +44,12 @@ void	 demo_billing_report(struct db *, const int64_t *ids, int64_t n, FILE *);
  * demo_story.c (what partners and staff do). */
 #define DEMO_DAYS	730	/* the history: two years up to today */
 enum demo_plan { DP_START, DP_TEAM, DP_PRO, DP_BASIC, DP_COUNT };
+
 struct demo_event {
 	int32_t	 next;		/* the day's next event, -1 last */
 	int32_t	 acct;		/* -1: about every partner */
-	int	 kind;		/* enum demo_ev */
-	int	 a;
+	int	 kind;		/* enum demo_ev (demo_story.c) */
+	int	 a;		/* its arguments, by kind */
 	int64_t	 b;
 };
 
@@ -81,6 +82,7 @@ struct demo_sim {
 	int64_t		 seen;		/* the newest invoice given a payment day */
 	int64_t		 serial;	/* payments recorded so far */
 };
+
 /* Plans an event of partner k (-1: of all) on day: never before the day walked, dropped past
  * today. 0/-1. */
 int	 demo_at(struct demo_sim *, int64_t day, int32_t k, int kind, int a, int64_t b);
