@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/handlers.h"
+#include "handlers/billing_int.h"
 
 #define OPEN_MAX 256		/* open invoices of one partner considered per payment */
 
@@ -40,8 +40,7 @@ billing_price_of(const struct plan *p, struct plan_price *pp)
 	pp->yearly = p->yearly;
 }
 
-/* The day of month of a day number (1..31). */
-static int
+int
 billing_dom(int64_t day)
 {
 	int64_t y;
@@ -51,14 +50,13 @@ billing_dom(int64_t day)
 	return d;
 }
 
-/* The end of `periods` periods of plan from start, on anchor_dom. */
-static int64_t
+int64_t
 billing_periods_end(const struct plan *p, int64_t start, int periods, int anchor_dom)
 {
 	return pricing_add_months(start, periods * (p->yearly ? 12 : 1), anchor_dom);
 }
 
-static void
+void
 billing_line(struct invoice_line *l, const char *kind, const char *desc, int64_t qty,
     int64_t unit, int64_t amount)
 {
@@ -132,18 +130,97 @@ billing_dunning_due(const struct billing_terms *t, int64_t due_on, int64_t hold_
 
 /* Invoices -------------------------------------------------------------------------------------- */
 
-/* Inserts and issues an invoice with its lines (today; due after the payment terms). 1 issued,
- * 0 the period invoice existed (*inv is it), -1. */
+/* The subscription's paid-through day, recomputed: from where it stands (or, when nothing was
+ * paid yet, from the first paid period: after the trial, the start, or the current period)
+ * along the period invoices that are paid, without a gap — paying a later period first does not
+ * cover an unpaid one before it. 0/-1. */
 static int
-billing_issue(struct db *db, const struct billing_terms *t, struct invoice *inv,
-    const struct invoice_line *lines, int n, int64_t today)
+billing_paid_chain(struct db *db, int64_t subscription_id)
+{
+	struct subscription s;
+	struct invoice inv;
+	int64_t x, cand[3];
+	int r, i;
+
+	if ((r = sub_get(db, subscription_id, &s)) != 1)
+		return r;
+	x = s.paid_until;
+	if (x == 0) {
+		cand[0] = s.trial_end;
+		cand[1] = s.started_on;
+		cand[2] = s.period_start;
+		for (i = 0; i < 3 && x == 0; i++) {
+			if (cand[i] <= 0)
+				continue;
+			if ((r = invoice_for_period(db, s.id, cand[i], &inv)) == -1)
+				return -1;
+			if (r == 1 && inv.status == INV_PAID)
+				x = cand[i];
+		}
+		if (x == 0)
+			return 0;
+	}
+	while ((r = invoice_for_period(db, s.id, x, &inv)) == 1 && inv.status == INV_PAID &&
+	    inv.period_end > x)
+		x = inv.period_end;
+	if (r == -1)
+		return -1;
+	if (x <= s.paid_until)
+		return 0;
+	s.paid_until = x;
+	s.updated_at = clock_now();
+	return sub_save(db, &s);
+}
+
+/* An invoice was paid in full: a period invoice moves its subscription's paid-through date,
+ * and a paid period (or proration) gets its act. 0/-1. */
+static int
+billing_on_paid(struct db *db, const struct invoice *inv, int64_t today,
+    struct billing_outcome *out)
+{
+	struct act a;
+	int r;
+
+	if (inv->subscription_id != 0 && inv->kind == INV_KIND_PERIOD &&
+	    billing_paid_chain(db, inv->subscription_id) == -1)
+		return -1;
+	if (inv->amount <= 0 || inv->period_end == 0)
+		return 0;
+	memset(&a, 0, sizeof(a));
+	a.partner_id = inv->partner_id;
+	a.invoice_id = inv->id;
+	a.period_start = inv->period_start;
+	a.period_end = inv->period_end;
+	a.amount = inv->amount;
+	a.issued_on = today > inv->period_start ? today : inv->period_start;
+	a.created_at = clock_now();
+	if ((r = act_insert(db, &a)) == -1)
+		return -1;
+	if (r == 1 && out != NULL)
+		out->acts++;
+	return 0;
+}
+
+int
+billing_issue(struct db *db, struct invoice *inv, const struct invoice_line *lines, int n,
+    int64_t today, int64_t due_on)
 {
 	int r;
 
 	inv->created_at = inv->updated_at = clock_now();
 	if ((r = invoice_insert(db, inv, lines, n)) != 1)
 		return r == 0 && invoice_get(db, inv->id, inv) == 1 ? 0 : -1;
-	return invoice_issue(db, inv, today, today + t->payment_terms_days) == 0 ? 1 : -1;
+	if (invoice_issue(db, inv, today, due_on) == -1)
+		return -1;
+	if (inv->amount == 0) {
+		/* nothing to pay (a plan whose parts are all 0 at this size): paid as issued, or
+		 * the dunning would chase 0,00 ₽ */
+		inv->status = INV_PAID;
+		inv->paid_on = today;
+		if (invoice_save(db, inv) == -1 || billing_on_paid(db, inv, today, NULL) == -1)
+			return -1;
+	}
+	return 1;
 }
 
 /* The partner's open invoices (invoice_id first when it is one of them), into rows: count or -1. */
@@ -194,43 +271,6 @@ billing_plan_alloc(const struct invoice *rows, int n, int64_t money, struct bill
 	return placed;
 }
 
-/* A period (or change) invoice was paid in full: its subscription is paid further, and the
- * paid period gets its act. 0/-1. */
-static int
-billing_on_paid(struct db *db, const struct invoice *inv, int64_t today,
-    struct billing_outcome *out)
-{
-	struct subscription s;
-	struct act a;
-	int r;
-
-	if (inv->subscription_id != 0 && inv->kind == INV_KIND_PERIOD) {
-		if ((r = sub_get(db, inv->subscription_id, &s)) == -1)
-			return -1;
-		if (r == 1 && inv->period_end > s.paid_until) {
-			s.paid_until = inv->period_end;
-			s.updated_at = clock_now();
-			if (sub_save(db, &s) == -1)
-				return -1;
-		}
-	}
-	if (inv->amount <= 0 || inv->period_end == 0)
-		return 0;
-	memset(&a, 0, sizeof(a));
-	a.partner_id = inv->partner_id;
-	a.invoice_id = inv->id;
-	a.period_start = inv->period_start;
-	a.period_end = inv->period_end;
-	a.amount = inv->amount;
-	a.issued_on = today > inv->period_start ? today : inv->period_start;
-	a.created_at = clock_now();
-	if ((r = act_insert(db, &a)) == -1)
-		return -1;
-	if (r == 1 && out != NULL)
-		out->acts++;
-	return 0;
-}
-
 /* One planned allocation: the first *budget of it is the payment's money (payment_id), the rest
  * credit the partner had before (no payment named), so a payment's allocations never exceed
  * its amount. 0/-1. */
@@ -252,7 +292,7 @@ billing_allocate_one(struct db *db, int64_t partner_id, int64_t invoice_id, int6
 /* Moves the partner's credit onto open invoices (invoice_id first), marking the ones it pays
  * in full. payment_id names the payment just recorded (0: none) and *budget what of its money
  * is not placed yet. 0/-1. */
-static int
+int
 billing_allocate(struct db *db, int64_t partner_id, int64_t invoice_id, int64_t payment_id,
     int64_t *budget, int64_t today, struct billing_outcome *out)
 {
@@ -320,10 +360,7 @@ billing_has_overdue(struct db *db, int64_t partner_id, int64_t today)
 	return n == 1 && rows[0].due_on < today;
 }
 
-/* After money came in (or a debt went away): when nothing is overdue any more, the subscription
- * leaves past_due and a partner the dunning suspended or blocked is active again; the dunning
- * alert shows what is left (or is resolved) at once. 1 restored, 0 not, -1. */
-static int
+int
 billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today)
 {
 	struct partner_status_change last;
@@ -345,9 +382,12 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 	}
 	if (partner_get(db, partner_id, &p) != 1)
 		return -1;
+	/* the rules' own suspensions are lifted: the dunning's at once, the end of a trial or a
+	 * subscription's once a live subscription is paid through today (subscribed again) */
 	if ((p.status == PARTNER_SUSPENDED || p.status == PARTNER_BLOCKED) &&
 	    partner_history(db, partner_id, &last, 1) == 1 && last.actor == 0 &&
-	    strcmp(last.rule, "dunning") == 0) {
+	    (strcmp(last.rule, "dunning") == 0 || ((strcmp(last.rule, "trial") == 0 ||
+	    strcmp(last.rule, "subscription") == 0) && r == 1 && s.paid_until > today))) {
 		if ((r = partner_set_status(db, partner_id, PARTNER_ACTIVE, 0, "payment",
 		    "оплата получена", clock_now())) == -1)
 			return -1;
@@ -367,17 +407,16 @@ billing_next_plan(struct db *db, const struct subscription *s, struct plan *p)
 	return plan_get(db, s->next_plan_id != 0 ? s->next_plan_id : s->plan_id, p);
 }
 
-/* Issues the period invoice of plan for [start, start + periods) and applies credit. */
-static int
+int
 billing_issue_period(struct app *app, struct db *db, const struct billing_terms *t,
     const struct subscription *s, const struct plan *plan, int64_t start, int periods,
-    int64_t today, int64_t actor, struct invoice *out)
+    const struct invoice_line *extra, int64_t today, int64_t actor, struct invoice *out)
 {
-	struct invoice_line lines[BILLING_LINES_MAX];
+	struct invoice_line lines[BILLING_LINES_MAX + 1];
 	struct billing_outcome o;
 	struct partner p;
 	enum lang lang = app != NULL ? app->cfg.language : LANG_RU;
-	int64_t amount, none = 0;
+	int64_t amount, none = 0, due;
 	int n, r;
 
 	if (partner_get(db, s->partner_id, &p) != 1)
@@ -388,6 +427,8 @@ billing_issue_period(struct app *app, struct db *db, const struct billing_terms 
 		    (long long)p.id);
 		return -1;
 	}
+	if (extra != NULL)
+		lines[n++] = *extra;
 	memset(out, 0, sizeof(*out));
 	out->partner_id = s->partner_id;
 	out->subscription_id = s->id;
@@ -397,7 +438,12 @@ billing_issue_period(struct app *app, struct db *db, const struct billing_terms 
 	out->period_end = billing_periods_end(plan, start, periods, s->anchor_dom);
 	out->periods = periods;
 	out->created_by = actor;
-	if ((r = billing_issue(db, t, out, lines, n, today)) != 1)
+	/* the invoice after a trial is due on the trial's last day: unpaid, the trial ends the
+	 * subscription the next day, so a later due date would be a promise not kept */
+	due = today + t->payment_terms_days;
+	if (s->status == SUB_TRIALING && start == s->trial_end && due > s->trial_end - 1)
+		due = s->trial_end - 1 > today ? s->trial_end - 1 : today;
+	if ((r = billing_issue(db, out, lines, n, today, due)) != 1)
 		return r;
 	memset(&o, 0, sizeof(o));
 	if (billing_allocate(db, s->partner_id, out->id, 0, &none, today, &o) == -1 ||
@@ -434,7 +480,7 @@ billing_subscribe(struct app *app, struct db *db, const struct billing_terms *t,
 	if ((r = sub_insert(db, out)) != 1)
 		return r;
 	if (out->status == SUB_ACTIVE &&
-	    (billing_issue_period(app, db, t, out, plan, today, 1, today, actor, inv) == -1 ||
+	    (billing_issue_period(app, db, t, out, plan, today, 1, NULL, today, actor, inv) == -1 ||
 	    sub_get(db, out->id, out) != 1))
 		return -1;
 	return billing_sync_partner(db, p->id, today) == -1 ? -1 : 1;
@@ -464,7 +510,7 @@ billing_issue_next(struct app *app, struct db *db, const struct billing_terms *t
 	}
 	if (r == -1 || billing_next_plan(db, s, &plan) != 1)
 		return -1;
-	if ((r = billing_issue_period(app, db, t, s, &plan, start, periods, today, actor,
+	if ((r = billing_issue_period(app, db, t, s, &plan, start, periods, NULL, today, actor,
 	    out)) == -1 || sub_get(db, s->id, s) != 1 ||
 	    billing_sync_partner(db, s->partner_id, today) == -1)
 		return -1;
@@ -559,188 +605,6 @@ billing_void(struct app *app, struct db *db, struct invoice *inv, const char *re
 	    billing_sync_partner(db, inv->partner_id, today) == -1)
 		return -1;
 	return 1;
-}
-
-/* Plan changes ------------------------------------------------------------------------------ */
-
-/* The change's figures. The unused part of the current period is credited only when that
- * period was paid; an unpaid period's invoice is voided by the switch instead (pay_open: 1). */
-static int
-billing_change_calc(const struct subscription *s, const struct plan *from,
-    const struct plan *to, const struct partner *p, int64_t today, struct billing_change *ch,
-    int *period_paid)
-{
-	struct plan_price op, np;
-	int64_t credit, charge;
-
-	memset(ch, 0, sizeof(*ch));
-	billing_price_of(from, &op);
-	billing_price_of(to, &np);
-	ch->old_amount = pricing_period_amount(&op, p->branches, p->users);
-	ch->new_amount = pricing_period_amount(&np, p->branches, p->users);
-	if (ch->old_amount < 0 || ch->new_amount < 0)
-		return -1;
-	ch->days_in_period = s->period_end - s->period_start;
-	ch->days_left = s->period_end - today;
-	if (ch->days_left < 0)
-		ch->days_left = 0;
-	if (ch->days_left > ch->days_in_period)
-		ch->days_left = ch->days_in_period;
-	ch->at_end_day = s->period_end;
-	ch->fresh_period = from->yearly != to->yearly || s->status == SUB_TRIALING;
-	*period_paid = s->status != SUB_TRIALING && s->paid_until >= s->period_end;
-	credit = *period_paid ? pricing_prorate(ch->old_amount, ch->days_left,
-	    ch->days_in_period) : 0;
-	charge = ch->fresh_period ? ch->new_amount :
-	    pricing_prorate(ch->new_amount, ch->days_left, ch->days_in_period);
-	if (credit < 0 || charge < 0)
-		return -1;
-	ch->charge_now = charge - credit;
-	return 0;
-}
-
-int
-billing_change_preview(struct db *db, const struct subscription *s, const struct plan *to,
-    const struct partner *p, int64_t today, struct billing_change *ch)
-{
-	struct plan from;
-	int paid;
-
-	if (plan_get(db, s->plan_id, &from) != 1)
-		return -1;
-	return billing_change_calc(s, &from, to, p, today, ch, &paid);
-}
-
-/* Voids the subscription's open period invoices that start at or after `from` (re-priced or
- * no longer wanted). 0/-1. */
-static int
-billing_void_from(struct app *app, struct db *db, const struct subscription *s, int64_t from,
-    const char *reason, int64_t today)
-{
-	struct invoice inv;
-	int64_t start = from;
-	int r;
-
-	while ((r = invoice_for_period(db, s->id, start, &inv)) == 1) {
-		start = inv.period_end;
-		if (inv.status == INV_OPEN && billing_void(app, db, &inv, reason, today) == -1)
-			return -1;
-		if (start <= inv.period_start)
-			break;
-	}
-	return r == -1 ? -1 : 0;
-}
-
-int
-billing_change_apply(struct app *app, struct db *db, const struct billing_terms *t,
-    struct subscription *s, const struct plan *to, const struct partner *p, int now,
-    int64_t today, int64_t actor, struct invoice *out)
-{
-	struct invoice_line line;
-	struct billing_change ch;
-	struct billing_outcome o;
-	struct payment credit;
-	struct plan from;
-	char desc[640];
-	int64_t none = 0, budget;
-	int paid, r, was_trial = s->status == SUB_TRIALING;
-
-	memset(out, 0, sizeof(*out));
-	if (plan_get(db, s->plan_id, &from) != 1 ||
-	    billing_change_calc(s, &from, to, p, today, &ch, &paid) == -1)
-		return -1;
-	if (!now) {
-		s->next_plan_id = to->id == s->plan_id ? 0 : to->id;
-		s->updated_at = clock_now();
-		/* a renewal invoice already issued at the old price is issued again */
-		if (sub_save(db, s) == -1 || billing_void_from(app, db, s, s->period_end,
-		    "тариф изменён", today) == -1)
-			return -1;
-		if (today >= s->period_end - t->renew_ahead_days && s->autorenew &&
-		    !s->cancel_at_end &&
-		    billing_issue_next(app, db, t, s, 1, today, actor, out) == -1)
-			return -1;
-		return billing_sync_partner(db, s->partner_id, today);
-	}
-	/* now: the current period's unpaid invoice and any issued ahead go; credit for a paid one */
-	if (billing_void_from(app, db, s, paid ? s->period_end : s->period_start, "тариф изменён",
-	    today) == -1 || sub_get(db, s->id, s) != 1)
-		return -1;
-	s->plan_id = to->id;
-	s->next_plan_id = 0;
-	s->updated_at = clock_now();
-	if (ch.fresh_period) {
-		/* a new period of the new plan from today, in full; the unused old part is credit */
-		s->status = SUB_ACTIVE;
-		s->trial_end = was_trial ? today : s->trial_end;
-		s->period_start = today;
-		s->anchor_dom = billing_dom(today);
-		s->period_end = billing_periods_end(to, today, 1, s->anchor_dom);
-		if (sub_save(db, s) == -1)
-			return -1;
-		ch.charge_now -= ch.new_amount;		/* what remains is the credit, ≤ 0 */
-		if ((r = billing_issue_period(app, db, t, s, to, today, 1, today, actor, out)) != 1)
-			return -1;
-	} else if (ch.charge_now > 0) {
-		if (sub_save(db, s) == -1)
-			return -1;
-		snprintf(desc, sizeof(desc), "Перерасчёт: «%s» → «%s», %lld из %lld дн.",
-		    from.name, to->name, (long long)ch.days_left, (long long)ch.days_in_period);
-		billing_line(&line, "proration", desc, 1, ch.charge_now, ch.charge_now);
-		memset(out, 0, sizeof(*out));
-		out->partner_id = s->partner_id;
-		out->subscription_id = s->id;
-		out->plan_id = to->id;
-		out->kind = INV_KIND_CHANGE;
-		out->period_start = today;
-		out->period_end = s->period_end;
-		out->periods = 0;
-		out->created_by = actor;
-		memset(&o, 0, sizeof(o));
-		if (billing_issue(db, t, out, &line, 1, today) != 1 ||
-		    billing_allocate(db, s->partner_id, out->id, 0, &none, today, &o) == -1 ||
-		    invoice_get(db, out->id, out) != 1)
-			return -1;
-		ch.charge_now = 0;
-	} else if (sub_save(db, s) == -1)
-		return -1;
-	if (ch.charge_now < 0) {
-		/* the unused part of a paid period comes back as credit */
-		memset(&credit, 0, sizeof(credit));
-		credit.partner_id = s->partner_id;
-		credit.amount = -ch.charge_now;
-		credit.received_on = today;
-		str_copy(credit.source, sizeof(credit.source), "credit_note");
-		snprintf(credit.reference, sizeof(credit.reference), "перерасчёт «%s» → «%s»",
-		    from.code, to->code);
-		credit.recorded_by = actor;
-		credit.created_at = clock_now();
-		budget = credit.amount;
-		memset(&o, 0, sizeof(o));
-		if (payment_insert(db, &credit) != 1 || billing_allocate(db, s->partner_id, 0,
-		    credit.id, &budget, today, &o) == -1)
-			return -1;
-		if (out->id != 0 && invoice_get(db, out->id, out) != 1)
-			return -1;
-	}
-	if (billing_settle(app, db, s->partner_id, today) == -1 || sub_get(db, s->id, s) != 1)
-		return -1;
-	return billing_sync_partner(db, s->partner_id, today);
-}
-
-int
-billing_cancel(struct app *app, struct db *db, struct subscription *s, const char *reason,
-    int64_t today)
-{
-	s->cancel_at_end = 1;
-	s->autorenew = 0;
-	str_copy(s->cancel_reason, sizeof(s->cancel_reason), reason);
-	s->updated_at = clock_now();
-	if (sub_save(db, s) == -1 ||
-	    billing_void_from(app, db, s, s->period_end, "подписка отменена", today) == -1 ||
-	    sub_get(db, s->id, s) != 1)
-		return -1;
-	return billing_sync_partner(db, s->partner_id, today);
 }
 
 int

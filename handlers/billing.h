@@ -1,11 +1,13 @@
 /*
  * billing.h — subscriptions and billing (included by handlers.h). Three layers:
- *   billing.c        the rules of money: subscribe, issue, pay and allocate, void, change plan,
- *                    extend, and the partner card's billing fields. Shared by the commands, the
- *                    payments API, the scheduler's jobs and the demo. No UI, no audit: callers
- *                    audit what a person (or the API) did.
+ *   billing.c        the rules of money: subscribe, issue, pay and allocate, void, extend,
+ *                    and the partner card's billing fields; billing_change.c: plan changes,
+ *                    cancellation, auto-renewal. Shared by the commands, the payments API, the
+ *                    scheduler's jobs and the demo. No UI, no audit: callers audit what a
+ *                    person (or the API) did.
  *   billing_jobs.c   renewal, trial and dunning jobs (scheduler), and the dunning alert.
- *   plans.c, subscriptions.c, invoices.c   the commands, buttons and views.
+ *   plans.c, plan_edit.c, subscriptions.c, subplan.c, invoices.c, billpay.c (billview.c
+ *                    shared)   the commands, buttons and views.
  *
  * Every function runs in the caller's transaction (the jobs open their own): on -1 the caller
  * rolls back and nothing is half-written. Money is int64_t kopecks; days are day numbers of the
@@ -90,26 +92,35 @@ int	 billing_pay_preview(struct db *, int64_t partner_id, int64_t amount, int64_
 int	 billing_void(struct app *, struct db *, struct invoice *, const char *reason,
 	    int64_t today);
 
-/* A plan change as billing staff see it before they confirm. */
+/* A plan change as billing staff see it before they confirm. Switching now prorates what the
+ * current period was invoiced (one period or several) over its days: the unused part of a paid
+ * period comes back as credit; an unpaid period's invoice is replaced by one charging the old
+ * plan for the days used and the new one for the rest. */
 struct billing_change {
 	int64_t	 old_amount, new_amount;	/* per period at the partner's size */
 	int64_t	 days_left, days_in_period;	/* of the current period, from today */
-	int64_t	 charge_now;		/* switching now: > 0 invoiced, < 0 credited */
+	int64_t	 charge_now;		/* switching now: > 0 invoiced, < 0 credited (net) */
+	int64_t	 credit_now;		/* of which credit for the unused days of a paid period */
 	int64_t	 at_end_day;		/* switching at the period end: the day it applies */
-	int	 fresh_period;		/* monthly ↔ yearly: switching now starts a new period */
+	int	 fresh_period;		/* monthly ↔ yearly or from a trial: a new period today */
+	int	 now_refused;		/* periods after this one are paid: only at the period end */
+	char	 replaces[INVOICE_NUMBER_MAX];	/* the unpaid invoice switching now voids, "" */
 };
 int	 billing_change_preview(struct db *, const struct subscription *, const struct plan *to,
 	    const struct partner *, int64_t today, struct billing_change *);
-/* At the period end (now = 0): the change waits in next_plan_id (the renewal invoice uses it).
- * Now: the plan is switched today and the prorated difference invoiced (kind change) or, when
- * negative, given as credit; a monthly ↔ yearly switch starts a fresh period invoiced in full.
- * *out is the invoice issued (id 0 when none). 0/-1. */
+/* At the period end (now = 0): the change waits in next_plan_id (a renewal invoice already
+ * issued at the old price is issued again). Now: as the preview says; *out is the invoice
+ * issued (id 0 when none). 1 done, 0 refused (now_refused), -1 error. */
 int	 billing_change_apply(struct app *, struct db *, const struct billing_terms *,
 	    struct subscription *, const struct plan *to, const struct partner *, int now,
 	    int64_t today, int64_t actor, struct invoice *out);
 /* Cancels at the period end with a reason (an invoice already issued for a later period is
  * voided). 0/-1. */
 int	 billing_cancel(struct app *, struct db *, struct subscription *, const char *reason,
+	    int64_t today);
+/* Auto-renewal on or off; off voids a renewal invoice already issued and unpaid (no invoice
+ * is due for a period that will not come). 0/-1. */
+int	 billing_set_autorenew(struct app *, struct db *, struct subscription *, int on,
 	    int64_t today);
 /* "Extend 7 days": no dunning step on the partner's open invoices before today + days, and a
  * partner the dunning suspended is active again (a block, by hand or by the dunning, stays:

@@ -35,14 +35,14 @@ subplan_change_load(struct ctx *c, const struct partner *p, struct subscription 
 	return 1;
 }
 
-/* What switching now credits for the unused days of a paid period (billing_change_apply:
- * a fresh period's charge is the new amount in full less that credit). */
+/* What switching now gives back: the unused days of a paid period, less a charge of the same
+ * length (a fresh period is invoiced in full and the credit comes separately). */
 static int64_t
 subplan_credit(const struct billing_change *ch)
 {
-	int64_t credit = ch->fresh_period ? ch->new_amount - ch->charge_now : -ch->charge_now;
-
-	return credit > 0 ? credit : 0;
+	if (ch->fresh_period)
+		return ch->credit_now;
+	return ch->charge_now < 0 ? -ch->charge_now : 0;
 }
 
 static int
@@ -80,11 +80,15 @@ subplan_change_proceed(struct ctx *c, const struct partner *p)
 	billview_day(&b, ch.at_end_day);
 	buf_adds(&b, TR(c, ", без перерасчёта.", ", no proration."));
 	buf_adds(&b, TR(c, "\n• Сейчас: ", "\n• Now: "));
-	if (ch.fresh_period) {
+	if (ch.now_refused) {
+		buf_adds(&b, TR(c, "нельзя: следующие периоды уже оплачены по старому тарифу — "
+		    "смена только с конца периода.", "not possible: later periods are paid at the "
+		    "old price already, so only at the period end."));
+	} else if (ch.fresh_period) {
 		buf_adds(&b, TR(c, "новый период с сегодняшнего дня (меняется длина периода или "
 		    "кончается пробный), счёт на ", "a new period from today (the period length "
 		    "changes or the trial ends), an invoice for "));
-		billview_money(&b, ch.new_amount);
+		billview_money(&b, ch.charge_now + ch.credit_now);
 		buf_addc(&b, '.');
 	} else if (ch.charge_now > 0) {
 		buf_adds(&b, TR(c, "доплата ", "a charge of "));
@@ -92,11 +96,17 @@ subplan_change_proceed(struct ctx *c, const struct partner *p)
 		buf_adds(&b, TR(c, " (счёт сегодня).", " (invoiced today)."));
 	} else if (ch.charge_now == 0)
 		buf_adds(&b, TR(c, "без доплаты.", "nothing to pay."));
-	if (subplan_credit(&ch) > 0) {
+	if (!ch.now_refused && subplan_credit(&ch) > 0) {
 		buf_adds(&b, ch.fresh_period || ch.charge_now > 0 ? " " : "");
 		billview_money(&b, subplan_credit(&ch));
 		buf_adds(&b, TR(c, " за неиспользованные дни вернётся на баланс партнёра.",
 		    " for the unused days goes to the partner's credit."));
+	}
+	if (!ch.now_refused && ch.replaces[0] != '\0') {
+		buf_adds(&b, TR(c, " Неоплаченный счёт ", " The unpaid invoice "));
+		buf_add_html(&b, ch.replaces);
+		buf_adds(&b, TR(c, " будет аннулирован: дни по старому тарифу войдут в новый счёт.",
+		    " is voided: the days on the old plan go on the new invoice."));
 	}
 	if (s.next_plan_id > 0)
 		buf_adds(&b, TR(c, "\n(уже запланированная смена тарифа будет заменена)",
@@ -111,10 +121,14 @@ subplan_change_proceed(struct ctx *c, const struct partner *p)
 	billview_money(&nowl, ch.charge_now);
 	buf_adds(&nowl, ")");
 	/* the option the command asked for comes first */
+	if (ch.now_refused)
+		now = 0;
 	billview_yes(c, &k, "cok", p->id, now ? 1 : 0, now ? nowl.ptr : label.ptr);
 	kb_row(&k);
-	billview_yes(c, &k, "cok", p->id, now ? 0 : 1, now ? label.ptr : nowl.ptr);
-	kb_row(&k);
+	if (!ch.now_refused) {
+		billview_yes(c, &k, "cok", p->id, now ? 0 : 1, now ? label.ptr : nowl.ptr);
+		kb_row(&k);
+	}
 	buf_release(&label);
 	buf_release(&nowl);
 	billview_no(c, &k);
@@ -137,9 +151,14 @@ subplan_change_apply(struct ctx *c, const struct partner *p, int now)
 		return r;
 	billing_terms_of(c->cfg, &t);
 	memset(&inv, 0, sizeof(inv));
-	if (billing_change_apply(c->app, c->db, &t, &s, &to, p, now, billview_today(c),
-	    c->user_id, &inv) == -1)
+	if ((r = billing_change_apply(c->app, c->db, &t, &s, &to, p, now, billview_today(c),
+	    c->user_id, &inv)) == -1)
 		return -1;
+	if (r == 0)
+		return billview_say(c, TR(c, "Сменить тариф сейчас нельзя: следующие периоды уже "
+		    "оплачены по старому тарифу. Смена возможна с конца периода.", "The plan cannot "
+		    "change now: later periods are paid at the old price. Change it at the period "
+		    "end.")) == -1 ? -1 : 0;
 	buf_init(&d, 1000);
 	buf_printf(&d, "%s v%d → %s v%d, %s", from.code, from.version, to.code, to.version,
 	    now ? "now" : "at the period end");

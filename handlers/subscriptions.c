@@ -199,10 +199,8 @@ subs_autorenew_proceed(struct ctx *c, const struct partner *p)
 		return -1;
 	buf_init(&b, 0);
 	if (s.autorenew != (int)on) {
-		s.autorenew = (int)on;
-		s.updated_at = c->now;
-		if (sub_save(c->db, &s) == -1 ||
-		    billing_sync_partner(c->db, p->id, billview_today(c)) == -1 ||
+		/* off: a renewal invoice already issued and unpaid is voided */
+		if (billing_set_autorenew(c->app, c->db, &s, (int)on, billview_today(c)) == -1 ||
 		    billview_changed(c, p->id, "subscription.autorenew", "",
 		    on ? "autorenew on" : "autorenew off") == -1) {
 			buf_release(&b);

@@ -393,8 +393,10 @@ static const char *const db_migrations[] = {
 	/* The dunning job pages by id through the open invoices not yet blocked (invoice_overdue);
 	 * blocked ones may stay open for good and drop out of it. */
 	"CREATE INDEX invoices_dunning ON invoices(id, due_on) WHERE status = 1 AND dunning < 3;"
-	/* One live period invoice per subscription period: renewal is idempotent. */
-	"CREATE UNIQUE INDEX invoices_period ON invoices(subscription_id, period_start)"
+	/* One live period invoice per subscription, period start and plan: renewal is
+	 * idempotent; a switch to a plan of another length may start a fresh period on the day a
+	 * paid one started. */
+	"CREATE UNIQUE INDEX invoices_period ON invoices(subscription_id, period_start, plan_id)"
 	"  WHERE kind = 0 AND status <> 3;"
 	"CREATE TABLE invoice_lines ("
 	"  id          INTEGER PRIMARY KEY,"

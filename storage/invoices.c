@@ -165,7 +165,7 @@ invoice_insert(struct db *db, struct invoice *inv, const struct invoice_line *li
 	    "INSERT INTO invoices(partner_id, subscription_id, plan_id, kind, period_start,"
 	    " period_end, periods, amount, created_by, created_at, updated_at)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)"
-	    " ON CONFLICT (subscription_id, period_start) WHERE kind = 0 AND status <> 3"
+	    " ON CONFLICT (subscription_id, period_start, plan_id) WHERE kind = 0 AND status <> 3"
 	    " DO NOTHING");
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, inv->partner_id) |
 	    invoice_bind_ref(st, 2, inv->subscription_id) | invoice_bind_ref(st, 3, inv->plan_id) |
@@ -178,9 +178,10 @@ invoice_insert(struct db *db, struct invoice *inv, const struct invoice_line *li
 	}
 	if (db_changes(db) == 0) {
 		st = db_stmt(db, "SELECT id FROM invoices WHERE subscription_id = ?1"
-		    " AND period_start = ?2 AND kind = 0 AND status <> 3");
+		    " AND period_start = ?2 AND plan_id IS ?3 AND kind = 0 AND status <> 3");
 		if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, inv->subscription_id) |
-		    sqlite3_bind_int64(st, 2, inv->period_start)) == -1 || db_step(db, st) != 1) {
+		    sqlite3_bind_int64(st, 2, inv->period_start) |
+		    invoice_bind_ref(st, 3, inv->plan_id)) == -1 || db_step(db, st) != 1) {
 			db_done(st);
 			return -1;
 		}
@@ -412,8 +413,8 @@ invoice_for_period(struct db *db, int64_t subscription_id, int64_t period_start,
 	memset(inv, 0, sizeof(*inv));
 	return db_rows_by(db, "SELECT " INVOICE_COLS " FROM invoices"
 	    " WHERE subscription_id = ?1 AND kind = 0 AND status <> 3 AND period_start <= ?2"
-	    " AND period_end > ?2 ORDER BY period_start DESC LIMIT 1", keys, 2, invoice_fill, inv,
-	    sizeof(*inv), 1);
+	    " AND period_end > ?2 ORDER BY period_start DESC, id DESC LIMIT 1", keys, 2,
+	    invoice_fill, inv, sizeof(*inv), 1);
 }
 
 int64_t

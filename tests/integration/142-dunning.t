@@ -155,10 +155,13 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     run_at(bot, at_local(I - 1, 12), "E-8")
     is_eq(bot.sql_value("SELECT count(*) FROM invoices"), 0, "E-8: no invoice yet")
     run_at(bot, at_local(I, 12), "E-7")
-    for name, pid in (("P1", P1), ("P2", P2), ("P3", P3), ("P5", P5)):
+    for name, pid in (("P1", P1), ("P2", P2), ("P5", P5)):
         inv = invoices(pid)
         is_eq([(r[1], r[2], r[3]) for r in inv], [(E, D, 1)],
               "E-7: %s has one open invoice for the period from E, due E+3" % name)
+    # the invoice after a trial is due on the trial's last day, not after the trial has ended
+    is_eq([(r[1], r[2], r[3]) for r in invoices(P3)], [(E, E - 1, 1)],
+          "E-7: P3 (trialing) has one open invoice for the period from E, due the trial's last day")
     is_eq(invoices(P4), [], "E-7: no invoice for the partner without auto-renew")
     num1 = (invoices(P1) or [("?",)])[0][0]
     notices = [m for m in about(fake, P1) if "Выставлен счёт" in m["plain"]]
@@ -183,7 +186,7 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     trial_mid = trial[0]["message_id"] if trial else 0
     like(trial[0]["plain"] if trial else "",
          r"Пробный период заканчивается: Пробный · #%d\nТариф «Стандарт», последний день пробного периода %s\."
-         r"\nСчёт \S+ выставлен: к оплате 10\u202f000,00\u00a0₽, срок %s" % (P3, dmy(E - 1), dmy(D)),
+         r"\nСчёт \S+ выставлен: к оплате 10\u202f000,00\u00a0₽, срок %s" % (P3, dmy(E - 1), dmy(E - 1)),
          "it names the plan, the last trial day and the invoice")
     is_eq((sub_row(bot, P3) or [None] * 5)[4], 1, "trial_noticed is set")
     sent_before = len(fake.sent(BILLING))

@@ -132,8 +132,8 @@ with Fake() as fake, Bot(fake) as bot:
     ok(set(ids) <= set(want) and len(ids) == min(len(want), 8), "its buttons are p:<id> of the matching partners",
        "buttons %r, matches %r" % (ids, want))
     cmp_ok(len(ids), ">=", 2, "with at least two choices")
-    cb = fake.callback(ME, m["message_id"], "p:%d" % ids[0])
     n = len(fake.sent(ME))
+    cb = fake.callback(ME, m["message_id"], "p:%d" % ids[0])
     got = fake.wait_sent(ME, n + 1)[n:]
     like(got[0]["plain"] if got else "", r"^🏢 .* · #%d" % ids[0], "pressing a choice sends that card")
 

@@ -311,7 +311,7 @@ test_change_and_cancel(struct db *db)
 	is_int(ch.charge_now, RUB(5990) / 2 - RUB(2990) / 2, "preview: half the difference");
 	is_int(ch.at_end_day, day_of(2026, 7, 1), "preview: at the end, July 1");
 	db_begin(db);
-	ok(billing_change_apply(NULL, db, &terms, &s, &pro, &p, 0, today + 15, 42, &inv) == 0,
+	ok(billing_change_apply(NULL, db, &terms, &s, &pro, &p, 0, today + 15, 42, &inv) == 1,
 	    "change at the period end");
 	db_commit(db);
 	is_int(s.next_plan_id, pro.id, "waits for the period end");
@@ -322,7 +322,7 @@ test_change_and_cancel(struct db *db)
 	is_int(inv.amount, RUB(5990), "the renewal is priced with the new plan");
 
 	db_begin(db);
-	ok(billing_change_apply(NULL, db, &terms, &s, &pro, &p, 1, today + 15, 42, &inv) == 0,
+	ok(billing_change_apply(NULL, db, &terms, &s, &pro, &p, 1, today + 15, 42, &inv) == 1,
 	    "change now");
 	db_commit(db);
 	is_int(s.plan_id, pro.id, "switched");
@@ -334,7 +334,7 @@ test_change_and_cancel(struct db *db)
 	pay = money_in(pid, RUB(1500), today + 15, "");
 	billing_pay(NULL, db, &pay, 0, today + 15, &o);
 	billing_credit(db, pid, &credit);
-	ok(billing_change_apply(NULL, db, &terms, &s, &start, &p, 1, today + 20, 42, &inv) == 0,
+	ok(billing_change_apply(NULL, db, &terms, &s, &start, &p, 1, today + 20, 42, &inv) == 1,
 	    "downgrade now");
 	db_commit(db);
 	billing_credit(db, pid, &credit);
@@ -343,7 +343,7 @@ test_change_and_cancel(struct db *db)
 
 	/* to a yearly plan now: a fresh year from today */
 	db_begin(db);
-	ok(billing_change_apply(NULL, db, &terms, &s, &year, &p, 1, today + 20, 42, &inv) == 0,
+	ok(billing_change_apply(NULL, db, &terms, &s, &year, &p, 1, today + 20, 42, &inv) == 1,
 	    "monthly → yearly now");
 	db_commit(db);
 	is_int(s.period_start, today + 20, "a fresh period from today");
@@ -391,6 +391,134 @@ test_extend(struct db *db)
 	    inv.dunning), DUN_BLOCKED, "after it the ladder goes on");
 }
 
+/* The cases a review found: each failed before its fix. */
+static void
+test_edges(struct db *db)
+{
+	struct billing_change ch;
+	struct subscription s;
+	struct invoice inv, renew, cur;
+	struct billing_outcome o;
+	struct payment pay;
+	struct plan zero, start, year, trial;
+	struct partner p;
+	int64_t pid, today = day_of(2026, 3, 1), credit;
+
+	/* a plan that is 0 ₽ at this size: its invoice is paid as issued, never chased */
+	add_plan(db, "branch-only", 0, 0, RUB(500), 0);
+	plan_current(db, "branch-only", &zero);
+	pid = add_partner(db, "Ноль", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	is_int(billing_subscribe(NULL, db, &terms, &p, &zero, 0, today, 42, &s, &inv), 1,
+	    "0 ₽: subscribed");
+	db_commit(db);
+	is_int(inv.status, INV_PAID, "0 ₽: the invoice is paid as issued");
+	sub_live(db, pid, &s);
+	is_int(s.paid_until, day_of(2026, 4, 1), "0 ₽: the period counts as paid");
+
+	/* switching now during a trial voids the trial's renewal at the old plan */
+	add_plan(db, "tr", 0, RUB(3100), 0, 14);
+	plan_current(db, "tr", &trial);
+	plan_current(db, "start", &start);
+	pid = add_partner(db, "Пробник", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	billing_subscribe(NULL, db, &terms, &p, &trial, 1, today, 42, &s, &inv);
+	is_int(billing_issue_next(NULL, db, &terms, &s, 1, today + 8, 0, &renew), 1,
+	    "trial: its invoice is issued ahead");
+	is_int(renew.due_on, today + 13, "trial: due on the trial's last day");
+	is_int(billing_change_apply(NULL, db, &terms, &s, &start, &p, 1, today + 9, 42, &inv), 1,
+	    "trial: switched now");
+	db_commit(db);
+	invoice_get(db, renew.id, &renew);
+	is_int(renew.status, INV_VOID, "trial: the renewal at the old plan is voided");
+	is_int(s.status, SUB_ACTIVE, "trial: over, a paid period starts today");
+	is_int(inv.period_start, today + 9, "trial: the new invoice starts today");
+
+	/* monthly → yearly now on the first day of a paid period */
+	add_plan(db, "annual", 1, RUB(30000), 0, 0);
+	plan_current(db, "annual", &year);
+	pid = add_partner(db, "Годовой", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	billing_subscribe(NULL, db, &terms, &p, &start, 0, today, 42, &s, &inv);
+	pay = money_in(pid, inv.amount, today, "");
+	billing_pay(NULL, db, &pay, 0, today, &o);
+	sub_live(db, pid, &s);
+	is_int(billing_change_apply(NULL, db, &terms, &s, &year, &p, 1, today, 42, &inv), 1,
+	    "month → year on the paid period's first day");
+	db_commit(db);
+	billing_credit(db, pid, &credit);
+	is_int(inv.amount, RUB(30000), "the year is invoiced in full");
+	is_int(inv.paid, RUB(2990), "the unused month is credited and goes to it");
+
+	/* paying a later period first does not cover an unpaid one before it */
+	pid = add_partner(db, "Вперёд", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	billing_subscribe(NULL, db, &terms, &p, &start, 0, today, 42, &s, &cur);
+	billing_issue_next(NULL, db, &terms, &s, 1, today + 25, 0, &renew);
+	pay = money_in(pid, renew.amount, today + 26, "");
+	billing_pay(NULL, db, &pay, renew.id, today + 26, &o);
+	db_commit(db);
+	sub_live(db, pid, &s);
+	is_int(s.paid_until, 0, "a later period paid first: nothing is paid through yet");
+	db_begin(db);
+	pay = money_in(pid, cur.amount, today + 27, "");
+	billing_pay(NULL, db, &pay, 0, today + 27, &o);
+	db_commit(db);
+	sub_live(db, pid, &s);
+	is_int(s.paid_until, day_of(2026, 5, 1), "then the first one: paid through both at once");
+
+	/* periods paid beyond this one: switching now is refused */
+	db_begin(db);
+	ok(billing_change_preview(db, &s, &year, &p, today + 27, &ch) == 0 && ch.now_refused,
+	    "prepaid periods: the preview says now is not possible");
+	is_int(billing_change_apply(NULL, db, &terms, &s, &year, &p, 1, today + 27, 42, &inv), 0,
+	    "prepaid periods: now is refused");
+	db_rollback(db);
+
+	/* an unpaid period switched now: the old plan's used days stay charged */
+	add_plan(db, "big", 0, RUB(6200), 0, 0);
+	plan_current(db, "big", &year);
+	add_plan(db, "small", 0, RUB(3100), 0, 0);
+	plan_current(db, "small", &trial);
+	pid = add_partner(db, "Середина", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	billing_subscribe(NULL, db, &terms, &p, &trial, 0, today, 42, &s, &cur);
+	ok(billing_change_preview(db, &s, &year, &p, today + 15, &ch) == 0, "unpaid: preview");
+	is_str(ch.replaces, cur.number, "unpaid: the preview names the invoice it replaces");
+	billing_change_apply(NULL, db, &terms, &s, &year, &p, 1, today + 15, 42, &inv);
+	db_commit(db);
+	invoice_get(db, cur.id, &cur);
+	is_int(cur.status, INV_VOID, "unpaid: the old invoice is voided");
+	is_int(inv.amount, pricing_prorate(RUB(3100), 15, 31) + pricing_prorate(RUB(6200), 16, 31),
+	    "unpaid: 15 days of the old plan and 16 of the new one");
+	is_int(inv.period_start, today, "unpaid: the invoice is the whole period again");
+
+	/* auto-renewal off voids the renewal issued ahead */
+	db_begin(db);
+	sub_live(db, pid, &s);
+	billing_issue_next(NULL, db, &terms, &s, 1, today + 25, 0, &renew);
+	ok(billing_set_autorenew(NULL, db, &s, 0, today + 26) == 0, "autorenew off");
+	db_commit(db);
+	invoice_get(db, renew.id, &renew);
+	is_int(renew.status, INV_VOID, "autorenew off: the renewal issued ahead is voided");
+
+	/* a partner suspended when its trial ended is active again once subscribed and paid */
+	pid = add_partner(db, "Вернулся", 1, 1);
+	partner_get(db, pid, &p);
+	db_begin(db);
+	partner_set_status(db, pid, PARTNER_SUSPENDED, 0, "trial", "пробный без оплаты", 1);
+	billing_subscribe(NULL, db, &terms, &p, &start, 0, today, 42, &s, &inv);
+	pay = money_in(pid, inv.amount, today, "");
+	billing_pay(NULL, db, &pay, 0, today, &o);
+	db_commit(db);
+	ok(o.restored, "suspended at a trial's end: restored by the new paid subscription");
+}
+
 int
 main(void)
 {
@@ -414,6 +542,7 @@ main(void)
 	test_dunning_restore(db);
 	test_change_and_cancel(db);
 	test_extend(db);
+	test_edges(db);
 	db_close(db);
 	snprintf(err, sizeof(err), "%s-wal", path);
 	unlink(err);
