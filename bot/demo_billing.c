@@ -96,30 +96,28 @@ demo_acct_of(const struct demo_sim *sim, int64_t id)
 	return -1;
 }
 
-/* The open invoices issued today (newest due first: an invoice is due payment_terms_days after
- * its issue, so the day's come first and the page stops at an older due date). */
+/* The invoices made since the last look (all invoices, newest first: down to the last one
+ * seen); the open ones get their payment days. */
 static int
 demo_scan(struct demo_sim *sim)
 {
 	const struct invoice *inv;
-	int64_t top = sim->seen, fresh = sim->day + sim->terms.payment_terms_days;
+	int64_t top = sim->seen;
 	int n, i, total, off = 0;
 	int32_t k;
 
 	do {
-		if ((n = invoice_list(sim->db, 0, INVF_OPEN, sim->day, off, DEMO_PAGE, sim->page,
+		if ((n = invoice_list(sim->db, 0, INVF_ALL, sim->day, off, DEMO_PAGE, sim->page,
 		    &total)) == -1)
 			return -1;
 		for (i = 0; i < n; i++) {
 			inv = &sim->page[i];
-			if (inv->due_on < fresh)
-				goto done;
 			if (inv->id <= sim->seen)
-				continue;
+				goto done;
 			if (inv->id > top)
 				top = inv->id;
 			k = demo_acct_of(sim, inv->partner_id);
-			if (k >= 0 && demo_on_invoice(sim, k, inv) == -1)
+			if (inv->status == INV_OPEN && k >= 0 && demo_on_invoice(sim, k, inv) == -1)
 				return -1;
 		}
 		off += n;

@@ -394,11 +394,11 @@ demo_set_status(struct demo_sim *sim, int64_t id, int to, int64_t actor, const c
 	return demo_audit(sim->db, id, "partner.status", reason, detail) == -1 ? -1 : 1;
 }
 
-/* A subscription; a partner the end of its last one suspended is made active first. */
+/* A subscription (once the last one has ended). A partner the end of the last one suspended
+ * is active again when the first invoice is paid: the rules do that. */
 static int
 demo_subscribe(struct demo_sim *sim, const struct demo_event *e)
 {
-	struct partner_status_change ch;
 	struct subscription s;
 	struct invoice inv;
 	struct partner p;
@@ -407,15 +407,9 @@ demo_subscribe(struct demo_sim *sim, const struct demo_event *e)
 
 	if (sim->plans[plan].archived)
 		plan = DP_START;
-	if ((r = sub_live(sim->db, id, &s)) != 0)	/* the last one has not ended yet */
+	if ((r = sub_live(sim->db, id, &s)) != 0)
 		return r == 1 ? demo_again(sim, e, sim->day + 2, e->b) : -1;
 	if (partner_get(sim->db, id, &p) != 1)
-		return -1;
-	if (p.status == PARTNER_SUSPENDED && partner_history(sim->db, id, &ch, 1) == 1 &&
-	    ch.actor == 0 && strcmp(ch.rule, "dunning") != 0 &&
-	    (demo_set_status(sim, id, PARTNER_ACTIVE, DEMO_MANAGER,
-	    "подписка возобновлена") == -1 ||
-	    partner_get(sim->db, id, &p) != 1))
 		return -1;
 	return billing_subscribe(&sim->app, sim->db, &sim->terms, &p, &sim->plans[plan],
 	    (int)e->b, sim->day, DEMO_BILLING, &s, &inv) == 1 ? 0 : -1;
@@ -483,10 +477,6 @@ demo_change(struct demo_sim *sim, const struct demo_event *e)
 		return r;
 	if (sim->plans[e->a].id == s.plan_id)
 		return 0;
-	/* billing_change_apply cannot start a fresh period (monthly ↔ yearly) on the first day of
-	 * a paid one: the new period's invoice would start where the paid one does. A day later. */
-	if (e->kind == EV_CHANGE_NOW && s.period_start == sim->day)
-		return demo_again(sim, e, sim->day + 1, 0);
 	if (partner_get(sim->db, id, &p) != 1)
 		return -1;
 	return billing_change_apply(&sim->app, sim->db, &sim->terms, &s, &sim->plans[e->a], &p,
