@@ -55,6 +55,7 @@ int	 str_to_i64(const char *, int64_t *);
 /* log.c — to stderr, journald-friendly ("<N>" priority prefixes when JOURNAL_STREAM is set). */
 enum log_level { LL_ERROR = 3, LL_WARN = 4, LL_INFO = 6, LL_DEBUG = 7 };
 void	 log_init(int verbose);	/* -1 warnings only, 0 info, 1 debug */
+int	 log_verbosity(void);	/* what log_init was given */
 void	 log_set_secret(const char *);	/* this string is replaced by "***" in every line */
 void	 log_msg(enum log_level, const char *, ...) PRINTFLIKE(2, 3);
 #define	 log_error(...) log_msg(LL_ERROR, __VA_ARGS__)

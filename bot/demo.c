@@ -3,7 +3,8 @@
  * partners (realistic Russian education and service centres).
  *
  * Idempotent: the team is refreshed on every run; partners are added only to a database that has
- * none. Everything is written in one transaction. The partners are deterministic: partner i is
+ * none, in one transaction, then given two years of billing (demo_billing.c: it runs the jobs,
+ * which commit as they go) and their activity. The partners are deterministic: partner i is
  * drawn from its own PRNG stream (fixed seed), so the first 20 of a 10,000 run are the default 20;
  * only the dates move with today.
  *
@@ -14,15 +15,13 @@
  * 1,000,000 for sole traders), completed with their check digits.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bot/bot.h"
+#include "bot/demo.h"
 #include "handlers/handlers.h"
 #include "storage/storage.h"
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-#define DEMO_SEED 0x6b6f6d6f2d6465ull	/* fixed: the demo is the same everywhere */
-#define DAY 86400
 
 static const struct demo_member {
 	int64_t		 id;
@@ -30,15 +29,15 @@ static const struct demo_member {
 	const char	*name;
 	unsigned	 roles;
 } demo_team[] = {
-	{ 100000001, "anna_admin", "Анна Смирнова", ROLE_SUPERADMIN },
+	{ DEMO_ADMIN, "anna_admin", "Анна Смирнова", ROLE_SUPERADMIN },
 	{ 100000002, "igor_support", "Игорь Петров", ROLE_SUPPORT },
 	{ 100000003, "olga_dev", "Ольга Кузнецова", ROLE_DEVELOPER },
-	{ 100000004, "pavel_billing", "Павел Соколов", ROLE_BILLING },
-	{ 100000005, "maria_manager", "Мария Волкова", ROLE_MANAGER | ROLE_BILLING },
+	{ DEMO_BILLING, "pavel_billing", "Павел Соколов", ROLE_BILLING },
+	{ DEMO_MANAGER, "maria_manager", "Мария Волкова", ROLE_MANAGER | ROLE_BILLING },
 };
 
 /* Who partners are assigned to: the support and manager members, or nobody (0). */
-static const int64_t demo_assignees[] = { 100000002, 100000005, 100000002, 0 };
+static const int64_t demo_assignees[] = { 100000002, DEMO_MANAGER, 100000002, 0 };
 
 /* Names that come first, as a person would have typed them. */
 static const char *const demo_names_first[] = {
@@ -131,17 +130,6 @@ static const char *const demo_mail_domains[] = {
 	"mail.ru", "mail.ru", "yandex.ru", "yandex.ru", "gmail.com", "bk.ru", "list.ru",
 };
 
-static const char *const demo_reasons_suspended[] = {
-	"неоплата счёта", "просрочка оплаты более 7 дней", "по просьбе партнёра: летние каникулы",
-};
-static const char *const demo_reasons_blocked[] = {
-	"неоплата счёта после приостановки", "нарушение условий договора",
-	"подозрение на передачу доступа третьим лицам",
-};
-static const char *const demo_reasons_archived[] = {
-	"закрытие бизнеса", "по просьбе партнёра", "переход к другому поставщику",
-};
-
 static const char *const demo_notes[] = {
 	"Просили напоминать об оплате за три дня до срока.",
 	"Интересуются онлайн-оплатой абонементов.",
@@ -155,12 +143,7 @@ static const char *const demo_notes[] = {
 	"Жаловались на медленную загрузку журнала посещений.",
 };
 
-/* splitmix64: small, fast, good enough for demo data, the same on every platform. */
-struct demo_rng {
-	uint64_t	 s;
-};
-
-static uint64_t
+uint64_t
 demo_next(struct demo_rng *r)
 {
 	uint64_t z = (r->s += 0x9e3779b97f4a7c15ull);
@@ -170,14 +153,12 @@ demo_next(struct demo_rng *r)
 	return z ^ (z >> 31);
 }
 
-/* 0 .. n-1 (n > 0; the modulo bias is irrelevant here). */
-static uint64_t
+/* The modulo bias is irrelevant here. */
+uint64_t
 demo_below(struct demo_rng *r, uint64_t n)
 {
 	return demo_next(r) % n;
 }
-
-#define DEMO_PICK(r, a) ((a)[demo_below((r), NELEM(a))])
 
 /* The display name of partner i. */
 static void
@@ -260,29 +241,7 @@ demo_personal_email(struct demo_rng *r, const char *first, const char *last, cha
 		snprintf(out, outsz, "%s@%s", local, DEMO_PICK(r, demo_mail_domains));
 }
 
-/* The status a partner ends in: ~75% active, 10% suspended, 7% blocked, 8% archived. */
-static int
-demo_status(struct demo_rng *r, const char **reason)
-{
-	uint64_t x = demo_below(r, 100);
-
-	if (x < 75) {
-		*reason = NULL;
-		return PARTNER_ACTIVE;
-	}
-	if (x < 85) {
-		*reason = DEMO_PICK(r, demo_reasons_suspended);
-		return PARTNER_SUSPENDED;
-	}
-	if (x < 92) {
-		*reason = DEMO_PICK(r, demo_reasons_blocked);
-		return PARTNER_BLOCKED;
-	}
-	*reason = DEMO_PICK(r, demo_reasons_archived);
-	return PARTNER_ARCHIVED;
-}
-
-static int
+int
 demo_audit(struct db *db, int64_t partner_id, const char *action, const char *reason,
     const char *detail)
 {
@@ -297,18 +256,18 @@ demo_audit(struct db *db, int64_t partner_id, const char *action, const char *re
 	return audit_append(db, &rec);
 }
 
-/* Partner i: the card, its creation record and, for a status other than active, the change with
- * its history row and record. 0 ok, -1 error. */
+/* Partner i: the card and its creation record. Every partner starts active; what happens to it
+ * later (suspended, blocked, archived) is its billing story's (demo_billing.c). 0 ok, -1 error. */
 static int
 demo_partner(struct db *db, int64_t i, int64_t today, int64_t *id)
 {
 	struct demo_rng rng = { DEMO_SEED ^ ((uint64_t)i * 0xd1342543de82ef95ull) };
 	struct demo_rng *r = &rng;
 	struct partner p;
-	char name[128], first[64], last[64], detail[128], base_slug[sizeof(p.slug)];
-	const char *reason, *form;
-	int female, sole = demo_below(r, 100) < 25, status, info_mail, tries;
-	int64_t dup = 0, at;
+	char name[128], first[64], last[64], base_slug[sizeof(p.slug)];
+	const char *form;
+	int female, sole = demo_below(r, 100) < 25, info_mail, tries;
+	int64_t dup = 0;
 	uint64_t x;
 
 	memset(&p, 0, sizeof(p));
@@ -374,22 +333,7 @@ inserted:
 			return -1;
 	}
 	*id = p.id;
-	if (demo_audit(db, p.id, "partner.create", "", "demo data") == -1)
-		return -1;
-
-	status = demo_status(r, &reason);
-	if (status == PARTNER_ACTIVE)
-		return 0;
-	/* some day between the connection and yesterday, in working hours */
-	at = p.connected_on + (int64_t)demo_below(r, (uint64_t)((today - p.connected_on) / DAY)) *
-	    DAY + (10 + (int64_t)demo_below(r, 8)) * 3600;
-	if (at <= p.created_at)
-		at = p.created_at + 3600;
-	if (partner_set_status(db, p.id, status, 0, "demo", reason, at) != 1)
-		return -1;
-	snprintf(detail, sizeof(detail), "status: %s → %s (demo data)",
-	    partner_status_name(PARTNER_ACTIVE), partner_status_name(status));
-	return demo_audit(db, p.id, "partner.status", reason, detail);
+	return demo_audit(db, p.id, "partner.create", "", "demo data");
 }
 
 /*
@@ -493,6 +437,35 @@ demo_history(struct db *db, int64_t i, int64_t id, int64_t *active, int64_t toda
 	return volume_set(db, &v);
 }
 
+/* Adds the n partners in one transaction, then their billing history (which commits as it
+ * goes, like the jobs it runs), then their activity: the activity follows the statuses billing
+ * left. ids: room for n. 0/-1. */
+static int
+demo_partners(struct db *db, int64_t n, int64_t *ids)
+{
+	int64_t k, today = clock_now() / DAY * DAY, active = 0;
+
+	if (db_begin(db) == -1)
+		return -1;
+	for (k = 0; k < n; k++)
+		if (demo_partner(db, k, today, &ids[k]) == -1) {
+			log_error("demo: partner %lld: %s", (long long)k, db_errmsg(db));
+			goto fail;
+		}
+	if (db_commit(db) == -1 || demo_billing(db, ids, n) == -1 || db_begin(db) == -1)
+		return -1;
+	for (k = 0; k < n; k++)
+		if (demo_history(db, k, ids[k], &active, today, clock_now()) == -1) {
+			log_error("demo: activity of partner %lld: %s", (long long)k,
+			    db_errmsg(db));
+			goto fail;
+		}
+	return db_commit(db);
+fail:
+	db_rollback(db);
+	return -1;
+}
+
 int
 demo_seed(const char *database, int64_t partners, FILE *report)
 {
@@ -500,7 +473,7 @@ demo_seed(const char *database, int64_t partners, FILE *report)
 	struct db *db;
 	size_t i;
 	unsigned r;
-	int64_t existing, k, today, active, id = 0;
+	int64_t existing, *ids = NULL;
 	int rc = -1;
 
 	db = db_open(database, errbuf, sizeof(errbuf));
@@ -508,7 +481,9 @@ demo_seed(const char *database, int64_t partners, FILE *report)
 		log_error("cannot open database '%s': %s", database, errbuf);
 		return -1;
 	}
-	if (db_begin(db) == -1)
+	/* Demo data lost to a crash of the machine is made again: no fsync for the history's
+	 * thousands of small commits (the jobs commit each item), which halves the time. */
+	if (db_exec_fixed(db, "PRAGMA synchronous = OFF") == -1 || db_begin(db) == -1)
 		goto out;
 	for (i = 0; i < NELEM(demo_team); i++) {
 		const struct demo_member *m = &demo_team[i];
@@ -519,38 +494,30 @@ demo_seed(const char *database, int64_t partners, FILE *report)
 			if ((m->roles & r) && team_grant(db, m->id, r, 0, clock_now()) == -1)
 				goto fail;
 	}
-	if ((existing = partner_count(db)) < 0)
+	if ((existing = partner_count(db)) < 0 || db_commit(db) == -1)
 		goto fail;
 	if (existing > 0 && partners > 0) {
 		if (report != NULL)
 			fprintf(report, "%lld partners already exist: none added\n",
 			    (long long)existing);
-	}
-	else {
-		today = clock_now() / DAY * DAY;
-		for (k = 0, active = 0; k < partners; k++) {
-			if (demo_partner(db, k, today, &id) == -1) {
-				log_error("demo: partner %lld: %s", (long long)k, db_errmsg(db));
-				goto fail;
-			}
-			if (demo_history(db, k, id, &active, today, clock_now()) == -1) {
-				log_error("demo: activity of partner %lld: %s", (long long)k,
-				    db_errmsg(db));
-				goto fail;
-			}
-		}
+	} else if (partners > 0) {
+		if ((ids = calloc((size_t)partners, sizeof(*ids))) == NULL ||
+		    demo_partners(db, partners, ids) == -1)
+			goto out;
 		existing = partners;
 	}
-	if (db_commit(db) == -1)
-		goto out;
-	if (report != NULL)
+	if (report != NULL) {
 		fprintf(report, "demo data in '%s': %zu team members, %lld partners\n", database,
 		    NELEM(demo_team), (long long)existing);
+		if (ids != NULL)
+			demo_billing_report(db, ids, partners, report);
+	}
 	rc = 0;
 	goto out;
 fail:
 	db_rollback(db);
 out:
+	free(ids);
 	db_close(db);
 	return rc;
 }

@@ -23,6 +23,12 @@ log_init(int verbose)
 	log_journal = getenv("JOURNAL_STREAM") != NULL;
 }
 
+int
+log_verbosity(void)
+{
+	return log_verbose;
+}
+
 void
 log_set_secret(const char *s)
 {

@@ -1,10 +1,12 @@
 /*
  * bench.h — what the C benchmarks share: a fixed-seed random source, latency percentiles, a
- * demo-seeded database and its removal. Header-only; figures go to stdout, nothing is judged.
+ * demo-seeded database and its removal, the run over sizes. Header-only; figures go to stdout,
+ * nothing is judged.
  */
 #ifndef BENCH_H
 #define BENCH_H
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +64,35 @@ bench_seed(const char *path, int64_t n, const char *label)
 	int rc = demo_seed(path, n, stdout);
 
 	printf("  %-46s %lld ms\n", label, (long long)((clock_mono_us() - t0) / 1000));
+	return rc;
+}
+
+/* The benchmarks by size: each size given (1..100000), else 20 and 10,000, run by fn in a fresh
+ * temporary directory named after the benchmark. The exit status: 1 when a size failed. */
+static inline int
+bench_sizes(int argc, char **argv, const char *name, int (*fn)(const char *dir, int64_t n))
+{
+	static const int64_t defaults[] = { 20, 10000 };
+	char dir[256];
+	const char *tmp = getenv("TMPDIR");
+	int64_t n;
+	int i, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/%s.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp", name);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "%s: mkdtemp: %s\n", name, strerror(errno));
+		return 1;
+	}
+	for (i = 1; i < argc; i++)
+		if (str_to_i64(argv[i], &n) == -1 || n <= 0 || n > 100000) {
+			fprintf(stderr, "%s: not a size: %s\n", name, argv[i]);
+			rc = 1;
+		} else if (fn(dir, n) == -1)
+			rc = 1;
+	for (i = 0; argc <= 1 && i < (int)(sizeof(defaults) / sizeof(defaults[0])); i++)
+		if (fn(dir, defaults[i]) == -1)
+			rc = 1;
+	rmdir(dir);
 	return rc;
 }
 

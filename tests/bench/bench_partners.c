@@ -260,31 +260,8 @@ out:
 int
 main(int argc, char **argv)
 {
-	static const int64_t def_sizes[] = { 20, 10000 };
-	char dir[256];
-	const char *tmp = getenv("TMPDIR");
-	int64_t n;
-	int i, rc = 0;
-
 	log_init(-1);
-	snprintf(dir, sizeof(dir), "%s/bench_partners.XXXXXX", tmp != NULL && *tmp ? tmp : "/tmp");
-	if (mkdtemp(dir) == NULL) {
-		perror("bench_partners: mkdtemp");
-		return 1;
-	}
 	printf("bench_partners: p50/p99 in microseconds over %d calls (%d appends), warm cache\n",
 	    ITER, AUDIT_ITER);
-	if (argc > 1) {
-		for (i = 1; i < argc; i++)
-			if (str_to_i64(argv[i], &n) == -1 || n <= 0 || n > 100000) {
-				fprintf(stderr, "bench_partners: not a size: %s\n", argv[i]);
-				rc = 1;
-			} else if (bench_size(dir, n) == -1)
-				rc = 1;
-	} else
-		for (i = 0; i < (int)(sizeof(def_sizes) / sizeof(def_sizes[0])); i++)
-			if (bench_size(dir, def_sizes[i]) == -1)
-				rc = 1;
-	rmdir(dir);
-	return rc;
+	return bench_sizes(argc, argv, "bench_partners", bench_size);
 }

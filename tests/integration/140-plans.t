@@ -166,10 +166,11 @@ with Fake() as fake, Bot(fake) as bot:
     is_eq(versions("t-cancel"), [], "nothing was created")
 
     # --- /plans and subscribers -----------------------------------------------------------
-    # Nobody writes subscriptions yet: two rows by hand, a live one on t-start v1 and a
-    # canceled one (which does not count).
+    # Two rows by hand, a live one on t-start v1 and a canceled one (which does not count), for
+    # two demo partners whose own subscriptions (on the demo's plans) have ended.
     v1_id = bot.sql_value("SELECT id FROM plans WHERE code = 't-start' AND version = 1")
-    p1, p2 = [r[0] for r in bot.sql("SELECT id FROM partners ORDER BY id LIMIT 2")]
+    p1, p2 = [r[0] for r in bot.sql("SELECT id FROM partners WHERE id NOT IN (SELECT partner_id"
+                                     " FROM subscriptions WHERE status <> 3) ORDER BY id LIMIT 2")]
     with sqlite_rw(bot.db_path) as db:
         for pid, status in ((p1, 1), (p2, 3)):
             db.execute("INSERT INTO subscriptions(partner_id, plan_id, status, anchor_dom, started_on, period_start, "
@@ -213,7 +214,8 @@ with Fake() as fake, Bot(fake) as bot:
     vs = versions("t-start")
     is_eq(vs, [(1, "Старт", 0, 299000, 99000, 1, 0, 5, 14, 0), (2, "Старт", 0, 349000, 99000, 1, 0, 5, 7, 0)],
           "version 1 untouched, version 2 with the new prices")
-    is_eq(bot.sql_value("SELECT plan_id FROM subscriptions WHERE partner_id = ?", (p1,)), v1_id,
+    is_eq(bot.sql_value("SELECT plan_id FROM subscriptions WHERE partner_id = ? AND status <> 3",
+                        (p1,)), v1_id,
           "the subscription still points at version 1")
     rows = audit("plan.edit", a0)
     ok(len(rows) == 1 and rows[0][0] == BILLING and rows[0][1] == 0 and "t-start v1 → v2" in rows[0][2]
