@@ -299,6 +299,16 @@ billing_dunning_alert(struct app *app, struct db *db, int64_t partner_id, int64_
 	snprintf(key, sizeof(key), "dunning:%lld", (long long)partner_id);
 	if ((r = partner_get(db, partner_id, &p)) != 1)
 		return r == -1 ? -1 : alert_resolve(app, db, key, NULL);
+	if (p.status == PARTNER_ARCHIVED) {
+		/* the dunning leaves an archived partner alone: its episode is over */
+		buf_init(&b, 0);
+		bj_partner_name(&b, &p);
+		buf_adds(&b, L(j.lang, ": партнёр в архиве, взыскание остановлено",
+		    ": the partner is archived, the dunning stops"));
+		r = alert_resolve(app, db, key, b.ptr);
+		buf_release(&b);
+		return r == -1 ? -1 : 0;
+	}
 	if ((rows = calloc(BJ_OPEN_MAX, sizeof(*rows))) == NULL)
 		return -1;
 	buf_init(&b, 0);

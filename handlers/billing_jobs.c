@@ -472,6 +472,55 @@ bj_subscription(struct bj *j, int64_t id)
 	return bj_trial_notice(j, &s, &p);
 }
 
+/* An open trial episode whose story is over: the partner is archived, or subscribed again (a
+ * live subscription past its trial). Resolved with what happened. 0/-1. */
+static int
+bj_trial_settle(struct bj *j, int64_t partner_id)
+{
+	struct subscription s;
+	struct partner p;
+	struct buf b;
+	char key[64];
+	int r, live, rc;
+
+	if ((r = partner_get(j->db, partner_id, &p)) != 1)
+		return r;
+	if ((live = sub_live(j->db, partner_id, &s)) == -1)
+		return -1;
+	if (p.status != PARTNER_ARCHIVED && (live == 0 || s.status == SUB_TRIALING))
+		return 0;
+	buf_init(&b, 0);
+	bj_partner_name(&b, &p);
+	buf_adds(&b, p.status == PARTNER_ARCHIVED ? L(j->lang, ": партнёр в архиве",
+	    ": the partner is archived") : L(j->lang, ": подписка оформлена снова",
+	    ": subscribed again"));
+	bj_trial_key(&p, key, sizeof(key));
+	rc = alert_resolve(j->app, j->db, key, b.ptr) == -1 ? -1 : 0;
+	buf_release(&b);
+	return rc;
+}
+
+/* Every open trial episode is looked at once a run: few, and each closes for good. */
+static int
+bj_trial_sweep(struct bj *j)
+{
+	struct alert *open;
+	int64_t max;
+	int n, i, failed = 0;
+
+	if ((max = partner_count(j->db)) == -1)
+		return 1;
+	max += 16;
+	if ((open = calloc((size_t)max, sizeof(*open))) == NULL)
+		return 1;
+	if ((n = alert_open_of_kind(j->db, "trial", open, (int)max)) == -1)
+		n = 0, failed++;
+	for (i = 0; i < n && !j->app->stop; i++)
+		failed += bj_in_tx(j, bj_trial_settle, open[i].partner_id, "trial episode");
+	free(open);
+	return failed;
+}
+
 int
 billing_renewal_job(struct app *a, struct db *db)
 {
@@ -500,6 +549,8 @@ billing_renewal_job(struct app *a, struct db *db)
 		}
 	} while (n == BJ_PAGE && !a->stop);
 	free(rows);
+	if (!a->stop)
+		failed += bj_trial_sweep(&j);
 	if (j.queued)
 		app_wake_sender(a);
 	return failed || a->stop ? -1 : 0;

@@ -325,6 +325,23 @@ test_billing(void)
 	ok(hand_blocked >= 1, "a partner blocked by a person");
 	ok(trialing >= 1, "a partner on its trial");
 	ok(ended >= 2, "partners whose subscription ended (a trial unpaid, a cancellation)");
+	/* open billing episodes are about partners still in play: an archived partner's trial or
+	 * dunning story is resolved by the jobs */
+	{
+		static struct alert open[64];
+		struct partner ap;
+		int stale = 0, no;
+
+		no = alert_list_open(db, "", open, 64);
+		for (i = 0; i < no; i++)
+			if ((strcmp(open[i].kind, "trial") == 0 ||
+			    strcmp(open[i].kind, "dunning") == 0) &&
+			    partner_get(db, open[i].partner_id, &ap) == 1 &&
+			    ap.status == PARTNER_ARCHIVED)
+				stale++;
+		ok(no >= 4, "open alerts: the dunning of the partners overdue");
+		is_int(stale, 0, "no open trial or dunning episode of an archived partner");
+	}
 	free(rows);
 	db_close(db);
 }
