@@ -14,25 +14,11 @@
 #include "bot/bot.h"
 #include "storage/storage.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 #define DAY 86400
 #define D0 20000		/* a UTC day number: 2024-10-03 */
 #define T0 ((int64_t)D0 * DAY)	/* its midnight */
-
-static char dir[64], path[128];
-
-static void
-remove_db_files(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[192];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
 
 static struct db *
 fresh(void)
@@ -40,8 +26,8 @@ fresh(void)
 	char errbuf[256];
 	struct db *db;
 
-	remove_db_files();
-	db = db_open(path, errbuf, sizeof(errbuf));
+	testdb_remove(testdb_path);
+	db = db_open(testdb_path, errbuf, sizeof(errbuf));
 	if (db == NULL)
 		printf("# db_open: %s\n", errbuf);
 	return db;
@@ -365,11 +351,11 @@ test_add_day(void)
 	db_close(db);
 }
 
-/* demo_seed on path, silent: its summary line would break the TAP stream. */
+/* demo_seed on testdb_path, silent: its summary line would break the TAP stream. */
 static int
 seed(int64_t partners)
 {
-	return demo_seed(path, partners, NULL);
+	return demo_seed(testdb_path, partners, NULL);
 }
 
 static void
@@ -381,9 +367,9 @@ test_demo(void)
 	int64_t ids[32], last[32], sums[32], now = clock_now(), today = now / DAY, k, week, before;
 	int n, active = 0, drops = 0, volumes = 0, i;
 
-	remove_db_files();
+	testdb_remove(testdb_path);
 	is_int(seed(20), 0, "demo_seed with 20 partners");
-	if ((db = db_open(path, errbuf, sizeof(errbuf))) == NULL) {
+	if ((db = db_open(testdb_path, errbuf, sizeof(errbuf))) == NULL) {
 		ok(0, "the database opens");
 		return;
 	}
@@ -412,12 +398,8 @@ test_demo(void)
 int
 main(void)
 {
-	str_copy(dir, sizeof(dir), "/tmp/bo-activity-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("activity", "activity.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/activity.db", dir);
 	log_init(-1);
 	test_aggregates();
 	test_dormant();
@@ -426,7 +408,6 @@ main(void)
 	test_prune();
 	test_add_day();
 	test_demo();
-	remove_db_files();
-	rmdir(dir);
+	testdb_cleanup();
 	return done_testing();
 }

@@ -11,12 +11,11 @@
 
 #include "handlers/handlers.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 #define CHAT_TEAM (-100123)
 #define CHAT_BILLING (-100456)
 #define FAR_FUTURE_MS (INT64_C(1) << 60)
-
-static char dir[64], path[128];
 
 /* Every pending outbox row, in order; returns how many (release with rows_release). */
 static int
@@ -437,13 +436,9 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	log_init(-1);
-	snprintf(dir, sizeof(dir), "/tmp/bo-alerts-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("alerts", "alerts.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/alerts.db", dir);
-	db = db_open(path, err, sizeof(err));
+	db = db_open(testdb_path, err, sizeof(err));
 	if (!ok(db != NULL, "a fresh database")) {
 		diag(err);
 		return 1;
@@ -460,15 +455,6 @@ main(void)
 
 	app_destroy(&a);
 	db_close(db);
-	{
-		char p[192];
-
-		snprintf(p, sizeof(p), "%s-wal", path);
-		unlink(p);
-		snprintf(p, sizeof(p), "%s-shm", path);
-		unlink(p);
-		unlink(path);
-		rmdir(dir);
-	}
+	testdb_cleanup();
 	return done_testing();
 }

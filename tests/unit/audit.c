@@ -10,31 +10,20 @@
 
 #include "storage/storage.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 #define NRECORDS 5
 
-static char dir[64];
 static int ndbs;
 
 static void
 db_path(char *out, size_t outsz, int n)
 {
-	snprintf(out, outsz, "%s/audit-%d.db", dir, n);
-}
+	char name[32];
 
-static void
-remove_db_files(int n)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char base[128], p[160];
-	size_t i;
-
-	db_path(base, sizeof(base), n);
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", base, suffixes[i]);
-		unlink(p);
-	}
+	snprintf(name, sizeof(name), "audit-%d.db", n);
+	testdb_file(out, outsz, name);
 }
 
 /* Appends one record in its own transaction: 0/-1. */
@@ -311,19 +300,18 @@ test_tamper(void)
 int
 main(void)
 {
+	char p[128];
 	int i;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-audit-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("audit", NULL) == -1)
 		return 1;
-	}
 	test_chain();
 	test_query();
 	test_tamper();
-	for (i = 0; i < ndbs; i++)
-		remove_db_files(i);
-	if (rmdir(dir) == -1)
-		perror(dir);
+	for (i = 0; i < ndbs; i++) {
+		db_path(p, sizeof(p), i);
+		testdb_remove(p);
+	}
+	testdb_cleanup();
 	return done_testing();
 }

@@ -12,8 +12,8 @@
 
 #include "handlers/handlers.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
-static char dir[64], path[128];
 static const struct billing_terms terms = { 10, 7, 3, 7, 14 };
 
 #define RUB(x) ((int64_t)(x) * 100)
@@ -528,13 +528,11 @@ main(void)
 	test_lines();
 	test_dunning_days();
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-billing-XXXXXX");
-	if (mkdtemp(dir) == NULL)
+	if (testdb_setup("billing", "b.db") == -1)
 		return 1;
-	snprintf(path, sizeof(path), "%s/b.db", dir);
 	setenv("TZ", "UTC", 1);
 	log_init(-1);
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		printf("Bail out! %s\n", err);
 		return 1;
 	}
@@ -544,11 +542,6 @@ main(void)
 	test_extend(db);
 	test_edges(db);
 	db_close(db);
-	snprintf(err, sizeof(err), "%s-wal", path);
-	unlink(err);
-	snprintf(err, sizeof(err), "%s-shm", path);
-	unlink(err);
-	unlink(path);
-	rmdir(dir);
+	testdb_cleanup();
 	return done_testing();
 }

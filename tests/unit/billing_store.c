@@ -14,24 +14,10 @@
 #include "bot/bot.h"
 #include "storage/storage.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 #define NPROC 4		/* concurrent issuers */
 #define PER_PROC 60	/* invoices each commits */
-
-static char dir[64], path[128];
-
-static void
-remove_db_files(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[192];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
 
 static int64_t
 day(int y, int m, int d)
@@ -392,7 +378,7 @@ issuer(int64_t partner, int k, int start_fd)
 	char err[256], c;
 	int done = 0, attempt = 0, tries = 0;
 
-	if ((db = db_open(path, err, sizeof(err))) == NULL)
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL)
 		_exit(2);
 	if (read(start_fd, &c, 1) != 0)
 		_exit(3);
@@ -450,7 +436,7 @@ test_concurrent_issue(struct db **dbp)
 		    WEXITSTATUS(status) != 0)
 			children_ok = 0;
 	ok(children_ok, "concurrent: every process committed all its invoices");
-	if ((*dbp = db_open(path, err, sizeof(err))) == NULL) {
+	if ((*dbp = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		diag(err);
 		exit(1);
 	}
@@ -758,13 +744,9 @@ main(void)
 	char err[256];
 	struct db *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-billing-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("billing", "bo.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/bo.db", dir);
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		diag(err);
 		return 1;
 	}
@@ -785,8 +767,6 @@ main(void)
 	test_acts(db);
 	db_close(db);
 
-	remove_db_files();
-	if (rmdir(dir) == -1)
-		perror(dir);
+	testdb_cleanup();
 	return done_testing();
 }

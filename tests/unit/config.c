@@ -11,10 +11,10 @@
 
 #include "bot/bot.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 #define MAXFILES 32
 
-static char tmpdir[256];
 static char files[MAXFILES][512];
 static int nfiles;
 
@@ -29,7 +29,7 @@ write_file(const char *name, const char *text, mode_t mode)
 		diag("too many temporary files");
 		exit(1);
 	}
-	snprintf(path, sizeof(files[0]), "%s/%s", tmpdir, name);
+	testdb_file(path, sizeof(files[0]), name);
 	if ((fp = fopen(path, "w")) == NULL) {
 		diag("cannot create a temporary file");
 		exit(1);
@@ -48,7 +48,7 @@ cleanup(void)
 
 	for (i = 0; i < nfiles; i++)
 		unlink(files[i]);
-	rmdir(tmpdir);
+	testdb_cleanup();
 }
 
 /* Loads text as a config file over the defaults; err receives the messages. */
@@ -483,7 +483,7 @@ test_errors(void)
 	{
 		char missing[300], want[400];
 
-		snprintf(missing, sizeof(missing), "%s/missing.ini", tmpdir);
+		testdb_file(missing, sizeof(missing), "missing.ini");
 		is_int(cfg_load(&cfg, missing, &err), -1, "a missing file is an error");
 		snprintf(want, sizeof(want), "%s: cannot open: %s\n", missing, strerror(ENOENT));
 		is_str(err.ptr, want, "missing file: FILE: cannot open: reason");
@@ -634,13 +634,8 @@ test_token(void)
 int
 main(void)
 {
-	const char *base = getenv("TMPDIR");
-
-	snprintf(tmpdir, sizeof(tmpdir), "%s/config-test.XXXXXX", base && *base ? base : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("config", NULL) == -1)
 		return 1;
-	}
 	test_table_and_defaults();
 	test_example();
 	test_demo();

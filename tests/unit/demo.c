@@ -17,27 +17,13 @@
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
-static char dir[64], path[128];
-
-static void
-remove_db_files(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[192];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
-
-/* demo_seed on path, silent: its summary line would break the TAP stream. */
+/* demo_seed on testdb_path, silent: its summary line would break the TAP stream. */
 static int
 seed(int64_t partners)
 {
-	return demo_seed(path, partners, NULL);
+	return demo_seed(testdb_path, partners, NULL);
 }
 
 static int
@@ -79,9 +65,9 @@ test_twenty(void)
 	int n = 0, i, inn_ok = 1, phone_ok = 1, email_ok = 1, seen[PARTNER_STATUS_COUNT] = { 0 };
 	int distinct = 0, team = 0;
 
-	remove_db_files();
+	testdb_remove(testdb_path);
 	is_int(seed(20), 0, "demo_seed with 20 partners");
-	db = db_open(path, errbuf, sizeof(errbuf));
+	db = db_open(testdb_path, errbuf, sizeof(errbuf));
 	ok(db != NULL, "the database opens");
 	if (db == NULL)
 		return;
@@ -130,7 +116,7 @@ test_twenty(void)
 	db_close(db);
 
 	is_int(seed(20), 0, "a second demo_seed succeeds");
-	db = db_open(path, errbuf, sizeof(errbuf));
+	db = db_open(testdb_path, errbuf, sizeof(errbuf));
 	if (db == NULL)
 		return;
 	is_int(partner_count(db), 20, "…and adds no partners");
@@ -209,7 +195,7 @@ test_billing(void)
 	int acts_ok = 1, past_due = 0, dun_suspended = 0, dun_blocked = 0, hand_blocked = 0;
 	int archived_plans = 0, trialing = 0, ended = 0, npay;
 
-	db = db_open(path, errbuf, sizeof(errbuf));
+	db = db_open(testdb_path, errbuf, sizeof(errbuf));
 	if (!ok(db != NULL, "billing: the demo database opens"))
 		return;
 	today = clock_local_day(clock_now());
@@ -354,9 +340,9 @@ test_three_hundred(void)
 	struct db *db;
 	int n = 0, i, sole = 0;
 
-	remove_db_files();
+	testdb_remove(testdb_path);
 	is_int(seed(300), 0, "demo_seed with 300 partners");
-	db = db_open(path, errbuf, sizeof(errbuf));
+	db = db_open(testdb_path, errbuf, sizeof(errbuf));
 	if (db == NULL) {
 		ok(0, "the database opens");
 		return;
@@ -381,17 +367,12 @@ test_three_hundred(void)
 int
 main(void)
 {
-	str_copy(dir, sizeof(dir), "/tmp/bo-demo-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("demo", "demo.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/demo.db", dir);
 	log_init(-1);
 	test_twenty();
 	test_billing();
 	test_three_hundred();
-	remove_db_files();
-	rmdir(dir);
+	testdb_cleanup();
 	return done_testing();
 }

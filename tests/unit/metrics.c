@@ -10,6 +10,7 @@
 #include "bot/bot.h"
 #include "storage/storage.h"
 #include "tests/tap.h"
+#include "tests/testdb.h"
 
 static int
 has_line(const char *page, const char *line)
@@ -189,17 +190,13 @@ test_secret(void)
 int
 main(void)
 {
-	char dir[64], path[128], err[256];
+	char err[256];
 	struct app a;
 	struct db *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-metrics-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("metrics", "bo.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/bo.db", dir);
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "db_open: %s\n", err);
 		return 1;
 	}
@@ -210,11 +207,6 @@ main(void)
 	test_secret();
 	db_close(db);
 	app_destroy(&a);
-	snprintf(err, sizeof(err), "%s-wal", path);
-	unlink(err);
-	snprintf(err, sizeof(err), "%s-shm", path);
-	unlink(err);
-	unlink(path);
-	rmdir(dir);
+	testdb_cleanup();
 	return done_testing();
 }

@@ -10,21 +10,7 @@
 
 #include "storage/storage.h"
 #include "tests/tap.h"
-
-static char dir[64], path[128];
-
-static void
-remove_db_files(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[192];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
+#include "tests/testdb.h"
 
 /* A card with every field set, values derived from n so two cards differ everywhere. */
 static void
@@ -451,13 +437,9 @@ main(void)
 	char err[256];
 	struct db *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-pstore-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("pstore", "bo.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/bo.db", dir);
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		diag(err);
 		return 1;
 	}
@@ -472,8 +454,6 @@ main(void)
 	test_queries(db);
 	db_close(db);
 
-	remove_db_files();
-	if (rmdir(dir) == -1)
-		perror(dir);
+	testdb_cleanup();
 	return done_testing();
 }

@@ -15,21 +15,7 @@
 
 #include "storage/storage.h"
 #include "tests/tap.h"
-
-static char dir[64], path[128];
-
-static void
-remove_db_files(void)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[192];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", path, suffixes[i]);
-		unlink(p);
-	}
-}
+#include "tests/testdb.h"
 
 /* A plan whose every priced field derives from n, so two plans differ everywhere. */
 static void
@@ -229,7 +215,7 @@ test_subscribers(struct db *db)
 	is_int(n, 3, "start has three versions");
 	if (n != 3 || plan_current(db, "beta_2", &other) != 1)
 		return;
-	if (sqlite3_open(path, &h) != SQLITE_OK || raw(h, "PRAGMA busy_timeout = 5000") == -1) {
+	if (sqlite3_open(testdb_path, &h) != SQLITE_OK || raw(h, "PRAGMA busy_timeout = 5000") == -1) {
 		ok(0, "opening the test's own connection");
 		sqlite3_close(h);
 		return;
@@ -252,13 +238,9 @@ main(void)
 	char err[256];
 	struct db *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-plans-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("plans", "bo.db") == -1)
 		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/bo.db", dir);
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		diag(err);
 		return 1;
 	}
@@ -268,8 +250,6 @@ main(void)
 	test_subscribers(db);
 	db_close(db);
 
-	remove_db_files();
-	if (rmdir(dir) == -1)
-		perror(dir);
+	testdb_cleanup();
 	return done_testing();
 }

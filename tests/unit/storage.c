@@ -10,14 +10,7 @@
 
 #include "storage/storage.h"
 #include "tests/tap.h"
-
-static char dir[64], path[128];
-
-static void
-path_in_dir(char *out, size_t outsz, const char *name)
-{
-	snprintf(out, outsz, "%s/%s", dir, name);
-}
+#include "tests/testdb.h"
 
 static int
 file_mode(const char *p)
@@ -25,19 +18,6 @@ file_mode(const char *p)
 	struct stat sb;
 
 	return stat(p, &sb) == 0 ? (int)(sb.st_mode & 07777) : -1;
-}
-
-static void
-remove_db_files(const char *name)
-{
-	static const char *const suffixes[] = { "", "-wal", "-shm" };
-	char p[160];
-	size_t i;
-
-	for (i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		snprintf(p, sizeof(p), "%s/%s%s", dir, name, suffixes[i]);
-		unlink(p);
-	}
 }
 
 static void
@@ -49,7 +29,7 @@ test_open(void)
 
 	/* With umask 0 a file left to SQLite's defaults would come out 0644. */
 	umask(0);
-	db = db_open(path, err, sizeof(err));
+	db = db_open(testdb_path, err, sizeof(err));
 	ok(db != NULL, "db_open creates a new database");
 	if (db == NULL) {
 		diag(err);
@@ -57,9 +37,9 @@ test_open(void)
 	}
 	ok(db_migrations_count() >= 1, "there is at least one migration");
 	is_int(db_schema_version(db), db_migrations_count(), "user_version counts every migration");
-	is_int(file_mode(path), 0600, "the database file is mode 0600");
+	is_int(file_mode(testdb_path), 0600, "the database file is mode 0600");
 	ok(state_set_int(db, "probe", 42) == 0, "a first write");
-	snprintf(wal, sizeof(wal), "%s-wal", path);
+	snprintf(wal, sizeof(wal), "%s-wal", testdb_path);
 	ok(access(wal, F_OK) == 0, "journal mode is WAL (the -wal file exists)");
 	is_int(file_mode(wal), 0600, "the -wal file is mode 0600 too");
 	ok(db_exec_fixed(db, "INSERT INTO member_roles(user_id, role, granted_at)"
@@ -67,7 +47,7 @@ test_open(void)
 	ok(db_size_bytes(db) > 0 && db_size_bytes(db) % 512 == 0, "db_size_bytes is whole pages");
 	db_close(db);
 
-	db = db_open(path, err, sizeof(err));
+	db = db_open(testdb_path, err, sizeof(err));
 	ok(db != NULL, "reopening succeeds (no migration runs twice)");
 	if (db == NULL)
 		exit(1);
@@ -83,7 +63,7 @@ test_newer_schema(void)
 	char err[256], p2[160];
 	struct db *db;
 
-	path_in_dir(p2, sizeof(p2), "newer.db");
+	testdb_file(p2, sizeof(p2), "newer.db");
 	db = db_open(p2, err, sizeof(err));
 	ok(db != NULL, "a second database opens");
 	if (db == NULL)
@@ -93,7 +73,7 @@ test_newer_schema(void)
 	db = db_open(p2, err, sizeof(err));
 	ok(db == NULL && strstr(err, "newer") != NULL, "a newer schema is refused with a reason");
 	db_close(db);
-	remove_db_files("newer.db");
+	testdb_remove(p2);
 }
 
 static void
@@ -473,16 +453,12 @@ main(void)
 	char err[256];
 	struct db *db;
 
-	snprintf(dir, sizeof(dir), "/tmp/bo-storage-XXXXXX");
-	if (mkdtemp(dir) == NULL) {
-		perror("mkdtemp");
+	if (testdb_setup("storage", "bo.db") == -1)
 		return 1;
-	}
-	path_in_dir(path, sizeof(path), "bo.db");
 
 	test_open();
 	test_newer_schema();
-	if ((db = db_open(path, err, sizeof(err))) == NULL) {
+	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		diag(err);
 		return 1;
 	}
@@ -495,8 +471,6 @@ main(void)
 	test_jobs(db);
 	db_close(db);
 
-	remove_db_files("bo.db");
-	if (rmdir(dir) == -1)
-		perror(dir);
+	testdb_cleanup();
 	return done_testing();
 }
