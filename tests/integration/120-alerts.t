@@ -25,17 +25,6 @@ IGOR = 100000002          # demo: support
 STRANGER = 555000111
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
 with Fake() as fake, Bot(fake, config={"chats": {"team": TEAM}}) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     pid, pname = bot.sql("SELECT id, name FROM partners WHERE length(inn) = 10 ORDER BY id LIMIT 1")[0]

@@ -28,7 +28,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *
 
 require_binary()
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 
 ME, DEV = SUPERADMIN, 100000003       # the demo team's developer
 TEAM = -100123
@@ -42,15 +41,6 @@ def free_port():
     port = s.getsockname()[1]
     s.close()
     return port
-
-
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def faketime_env(seconds):
-    return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "%+d" % seconds, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-            "ASAN_OPTIONS": "verify_asan_link_order=0"}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -145,10 +135,7 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     bot.start()
 
-    def say(uid, text, expect=1, timeout=10):
-        n = len(fake.sent(uid))
-        fake.message(uid, text)
-        return fake.wait_sent(uid, n + expect, timeout)[n:]
+    say = fake.say
 
     def text_of(msgs):
         return "\n----\n".join(m["plain"] for m in msgs)

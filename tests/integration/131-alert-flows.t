@@ -19,7 +19,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F403
 
 require_binary()
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 if not os.path.exists(LIBFAKETIME):
     skip_all("libfaketime is not installed (Debian package faketime)")
 
@@ -27,11 +26,6 @@ TEAM = -100123
 DAY = 86400
 CONFIG = {"chats": {"team": TEAM}, "monitoring": {"dormant_days": 14, "drop_percent": 50}}
 NOW = int(time.time())
-
-
-def faketime_env(seconds):
-    return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "%+d" % seconds, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-            "ASAN_OPTIONS": "verify_asan_link_order=0"}
 
 
 def about(fake, pid):

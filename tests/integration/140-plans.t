@@ -21,17 +21,6 @@ ADMIN, SUPPORT, DEV, BILLING = SUPERADMIN, 100000002, 100000003, 100000004
 MANAGER = 777          # granted only "manager" below
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
 def norm(text):
     """Money is shown with a narrow no-break space between thousands and a no-break space
     before ₽; tests compare with plain spaces."""
@@ -42,10 +31,7 @@ with Fake() as fake, Bot(fake) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     bot.start()
 
-    def say(uid, text, expect=1):
-        n = len(fake.sent(uid))
-        fake.message(uid, text)
-        return fake.wait_sent(uid, n + expect)[n:]
+    say = fake.say
 
     def text_of(msgs):
         return norm("\n----\n".join(m["plain"] for m in msgs or []))
@@ -67,8 +53,7 @@ with Fake() as fake, Bot(fake) as bot:
         return bot.sql("SELECT actor, partner_id, detail FROM audit_log WHERE action = ? AND id > ? ORDER BY id",
                        (action, since))
 
-    def head():
-        return bot.sql_value("SELECT coalesce(max(id), 0) FROM audit_log")
+    head = bot.audit_head
 
     def dialog_step(uid):
         row = bot.sql("SELECT kind, step FROM dialogs WHERE user_id = ?", (uid,))

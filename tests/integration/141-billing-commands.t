@@ -57,32 +57,13 @@ def R(kop):
     return re.escape(rub(kop))
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
-def inn10(lead9):
-    w = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    return lead9 + str(sum(a * int(b) for a, b in zip(w, lead9)) % 11 % 10)
-
-
 with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     r = bot.run_cli(["demo-seed"])
     is_eq(r.rc, 0, "demo-seed succeeds")
     bot.start()
 
     def say(text, expect=1, uid=ME, chat=None, timeout=10):
-        where = chat if chat is not None else uid
-        n = len(fake.sent(where))
-        fake.message(uid, text, chat_id=chat)
-        return fake.wait_sent(where, n + expect, timeout)[n:]
+        return fake.say(uid, text, expect, timeout, chat)
 
     def one(text, uid=ME):
         got = say(text, uid=uid)

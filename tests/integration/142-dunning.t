@@ -30,7 +30,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F403
 
 require_binary()
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 if not os.path.exists(LIBFAKETIME):
     skip_all("libfaketime is not installed (Debian package faketime)")
 
@@ -61,16 +60,6 @@ def at_utc(day, hour, minute=0):
 
 def dmy(day):
     return (EPOCH + timedelta(days=day)).strftime("%d.%m.%Y")
-
-
-def faketime_env(seconds):
-    return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "%+d" % seconds, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-            "ASAN_OPTIONS": "verify_asan_link_order=0"}
-
-
-def inn10(lead9):
-    w = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    return lead9 + str(sum(a * int(b) for a, b in zip(w, lead9)) % 11 % 10)
 
 
 def job_runs(bot):

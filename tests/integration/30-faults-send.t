@@ -12,7 +12,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F401,F403
 
 TEAM = -100123
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 NOT_MODIFIED = ("Bad Request: message is not modified: specified new message content and reply markup "
                 "are exactly the same as a current content and reply markup of the message")
 
@@ -249,8 +248,7 @@ with Fake() as fake, Bot(fake, config={"telegram": {"retry_after_cap": 2}, "chat
     elif notice_id is None:
         skip("no throttling alert to resolve", 3)
     else:
-        bot.env.update({"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "+360", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-                        "ASAN_OPTIONS": "verify_asan_link_order=0"})
+        bot.env.update(faketime_env(360))
         bot.start()
 
         def resolved():

@@ -9,14 +9,12 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *  # noqa: E402,F403
 
 require_binary()
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 if not os.path.exists(LIBFAKETIME):
     skip_all("libfaketime is not installed (Debian package faketime)")
 
 # libfaketime preloaded into the bot itself (the faketime command would stand between the test
 # and the bot's pid). Only the wall clock moves: intervals keep the real monotonic clock.
-ENV = {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "+8d", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-       "ASAN_OPTIONS": "verify_asan_link_order=0"}
+ENV = faketime_env("+8d")
 
 with Fake() as fake, Bot(fake) as bot:
     bot.start()

@@ -17,31 +17,6 @@ require_binary()
 ME = SUPERADMIN
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
-def inn10(lead9):
-    w = [2, 4, 10, 3, 5, 9, 4, 6, 8]
-    d = [int(x) for x in lead9]
-    return lead9 + str(sum(a * b for a, b in zip(w, d)) % 11 % 10)
-
-
-def inn12(lead10):
-    d = [int(x) for x in lead10]
-    n11 = sum(a * b for a, b in zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8], d)) % 11 % 10
-    d.append(n11)
-    n12 = sum(a * b for a, b in zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], d)) % 11 % 10
-    return lead10 + str(n11) + str(n12)
-
-
 with Fake() as fake, Bot(fake) as bot:
     r = bot.run_cli(["demo-seed"])
     is_eq(r.rc, 0, "demo-seed succeeds")
@@ -49,10 +24,7 @@ with Fake() as fake, Bot(fake) as bot:
 
     def say(text, expect=1, uid=ME, timeout=10):
         """Sends text as uid; returns the replies (waits for `expect` of them)."""
-        n = len(fake.sent(uid))
-        fake.message(uid, text)
-        got = fake.wait_sent(uid, n + expect, timeout)
-        return got[n:]
+        return fake.say(uid, text, expect, timeout)
 
     def plains(msgs):
         return "\n----\n".join(m["plain"] for m in msgs)

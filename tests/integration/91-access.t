@@ -12,21 +12,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import *
 
 require_binary()
-LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 
 ADMIN, SUPPORT, DEV, BILLING, MANAGER_BILLING = SUPERADMIN, 100000002, 100000003, 100000004, 100000005
 MANAGER = 777          # granted only "manager" below
-
-
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
 
 
 def phone_shown(p):
@@ -38,10 +26,7 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     bot.start()
 
-    def say(uid, text, expect=1):
-        n = len(fake.sent(uid))
-        fake.message(uid, text)
-        return fake.wait_sent(uid, n + expect)[n:]
+    say = fake.say
 
     def press(uid, msg, label, expect_edit=None, expect_new=0):
         n = len(fake.sent(uid))
@@ -67,8 +52,7 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
         return bot.sql("SELECT id, partner_id, reason, session_id, detail FROM audit_log "
                        "WHERE action = ? AND actor = ? AND id > ? ORDER BY id", (action, actor, since_id))
 
-    def head():
-        return bot.sql_value("SELECT coalesce(max(id), 0) FROM audit_log")
+    head = bot.audit_head
 
     # The partner: a sole trader (12-digit INN) with every personal field filled in.
     pid, name, inn, contact, phone, email = bot.sql(
@@ -255,8 +239,7 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     if not os.path.exists(LIBFAKETIME):
         skip("libfaketime is not installed", 6)
     else:
-        bot.env.update({"LD_PRELOAD": LIBFAKETIME, "FAKETIME": "+6m", "FAKETIME_DONT_FAKE_MONOTONIC": "1",
-                        "ASAN_OPTIONS": "verify_asan_link_order=0"})
+        bot.env.update(faketime_env("+6m"))
         bot.start()
         got = say(ADMIN, "/partner %d" % pid)
         c = card(got)

@@ -18,17 +18,6 @@ ADMIN, SUPPORT, DEV, BILLING = SUPERADMIN, 100000002, 100000003, 100000004
 AUDIT_CHAT = -100999
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
 def copy_db(src, dst):
     """A consistent copy of a stopped bot's database (WAL included) with the backup API."""
     a, b = sqlite3.connect(src), sqlite3.connect(dst)
@@ -51,16 +40,12 @@ with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
     head_hash = bot.sql_value("SELECT hash FROM audit_log WHERE id = ?", (seeded,))
     ok(got and head_hash in got[0]["plain"], "the posted hash is the head record's hash")
 
-    def say(uid, text, expect=1):
-        n = len(fake.sent(uid))
-        fake.message(uid, text)
-        return fake.wait_sent(uid, n + expect)[n:]
+    say = fake.say
 
     def text_of(msgs):
         return "\n".join(m["plain"] for m in msgs or [])
 
-    def head():
-        return bot.sql_value("SELECT coalesce(max(id), 0) FROM audit_log")
+    head = bot.audit_head
 
     def new_rows(since):
         return bot.sql("SELECT action, actor, roles, partner_id, reason, session_id, detail FROM audit_log "

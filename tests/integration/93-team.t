@@ -14,17 +14,6 @@ require_binary()
 ADMIN, ANNA, SUPPORT, DEV, BILLING = SUPERADMIN, 100000001, 100000002, 100000003, 100000004
 
 
-def buttons(msg):
-    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
-
-
-def data_of(msg, label):
-    for b in buttons(msg):
-        if re.search(label, b["text"]):
-            return b["callback_data"]
-    return None
-
-
 with Fake() as fake, Bot(fake) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     bot.start()
@@ -72,8 +61,7 @@ with Fake() as fake, Bot(fake) as bot:
         return [r[0] for r in bot.sql("SELECT detail FROM audit_log WHERE action = ? AND actor = ? AND id > ? ORDER BY id",
                                       (action, ADMIN, since))]
 
-    def head():
-        return bot.sql_value("SELECT coalesce(max(id), 0) FROM audit_log")
+    head = bot.audit_head
 
     # --- /team ----------------------------------------------------------------------------
     t = say(ADMIN, "/team")

@@ -47,6 +47,7 @@ TOKEN = "TEST:TOKEN123456"
 BOT_USERNAME = "backoffice_bot"
 SUPERADMIN = 111
 KEEP_TMP = os.environ.get("BO_KEEP_TMP") == "1"
+LIBFAKETIME = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1"
 
 # ---------------------------------------------------------------------------------------------
 # TAP
@@ -170,6 +171,46 @@ def wait_for(predicate, timeout=10.0, interval=0.05):
         if time.monotonic() >= deadline:
             return None
         time.sleep(interval)
+
+
+def faketime_env(offset):
+    """The environment that moves a bot's wall clock by offset (seconds, or a libfaketime string
+    such as "+6m"; libfaketime preloaded into the bot itself); the monotonic clock stays real."""
+    if not isinstance(offset, str):
+        offset = "%+d" % offset
+    return {"LD_PRELOAD": LIBFAKETIME, "FAKETIME": offset, "FAKETIME_DONT_FAKE_MONOTONIC": "1",
+            "ASAN_OPTIONS": "verify_asan_link_order=0"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages and test data
+
+def buttons(msg):
+    """The inline buttons of a stored message, row after row: [{text, callback_data}]."""
+    return [b for row in ((msg or {}).get("reply_markup") or {}).get("inline_keyboard", []) for b in row]
+
+
+def data_of(msg, label):
+    """The callback data of the first button whose text matches the regular expression label."""
+    for b in buttons(msg):
+        if re.search(label, b["text"]):
+            return b["callback_data"]
+    return None
+
+
+def inn10(lead9):
+    """A valid 10-digit INN (an organisation's) from its first nine digits."""
+    w = [2, 4, 10, 3, 5, 9, 4, 6, 8]
+    return lead9 + str(sum(a * int(b) for a, b in zip(w, lead9)) % 11 % 10)
+
+
+def inn12(lead10):
+    """A valid 12-digit INN (a sole trader's) from its first ten digits."""
+    d = [int(x) for x in lead10]
+    n11 = sum(a * b for a, b in zip([7, 2, 4, 10, 3, 5, 9, 4, 6, 8], d)) % 11 % 10
+    d.append(n11)
+    n12 = sum(a * b for a, b in zip([3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8], d)) % 11 % 10
+    return lead10 + str(n11) + str(n12)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -472,6 +513,14 @@ class Fake:
         """Waits until at least n messages were stored for chat_id; returns the list (maybe shorter)."""
         got = wait_for(lambda: (lambda s: s if len(s) >= n else None)(self.sent(chat_id)), timeout)
         return got if got is not None else self.sent(chat_id)
+
+    def say(self, user_id, text, expect=1, timeout=10.0, chat_id=None):
+        """Sends text from user_id (in chat_id, by default the user's private chat) and waits for
+        expect new messages in that chat; returns the new ones (fewer when they did not come)."""
+        where = chat_id if chat_id is not None else user_id
+        n = len(self.sent(where))
+        self.message(user_id, text, chat_id=chat_id)
+        return self.wait_sent(where, n + expect, timeout)[n:]
 
     def wait_requests(self, method, n=1, since=0, timeout=10.0):
         """Waits until at least n calls of method were recorded after seq `since`; returns them."""
@@ -805,6 +854,10 @@ class Bot:
         rows = self.sql(query, params)
         return rows[0][0] if rows else None
 
+    def audit_head(self):
+        """The id of the newest audit record (0 when there is none): new records come after it."""
+        return self.sql_value("SELECT coalesce(max(id), 0) FROM audit_log")
+
 
 class sqlite_rw:
     """A writable connection for tests that tamper with a stopped bot's database on purpose:
@@ -822,7 +875,7 @@ class sqlite_rw:
         self.con.close()
 
 
-__all__ = ["ROOT", "BINARY", "TOKEN", "BOT_USERNAME", "SUPERADMIN", "plan", "ok", "is_eq", "isnt_eq",
-           "like", "unlike", "cmp_ok", "diag", "note", "skip", "skip_all", "bail_out", "done",
-           "require_binary", "wait_for", "Fake", "FakeError", "Bot", "CliResult", "default_config",
-           "merge_config", "render_ini", "sqlite_rw"]
+__all__ = ["ROOT", "BINARY", "TOKEN", "BOT_USERNAME", "SUPERADMIN", "LIBFAKETIME", "plan", "ok", "is_eq",
+           "isnt_eq", "like", "unlike", "cmp_ok", "diag", "note", "skip", "skip_all", "bail_out", "done",
+           "require_binary", "wait_for", "faketime_env", "buttons", "data_of", "inn10", "inn12", "Fake",
+           "FakeError", "Bot", "CliResult", "default_config", "merge_config", "render_ini", "sqlite_rw"]

@@ -215,7 +215,8 @@ test_subscribers(struct db *db)
 	is_int(n, 3, "start has three versions");
 	if (n != 3 || plan_current(db, "beta_2", &other) != 1)
 		return;
-	if (sqlite3_open(testdb_path, &h) != SQLITE_OK || raw(h, "PRAGMA busy_timeout = 5000") == -1) {
+	if (sqlite3_open(testdb_path, &h) != SQLITE_OK ||
+	    raw(h, "PRAGMA busy_timeout = 5000") == -1) {
 		ok(0, "opening the test's own connection");
 		sqlite3_close(h);
 		return;
