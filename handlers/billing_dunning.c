@@ -138,39 +138,13 @@ bj_dunning_invoice(struct bj *j, int64_t id)
 	return billing_dunning_alert(j->app, j->db, p.id, j->today);
 }
 
-/* Every open dunning episode is brought up to date: the days overdue move on, and one whose
- * partner owes nothing overdue any more (paid, voided, extended) is resolved. 0, or the count
- * of failures. */
+/* An open dunning episode brought up to date: the days overdue move on, and one whose partner
+ * owes nothing overdue any more (paid, voided, extended) is resolved. */
 static int
-bj_dunning_sweep(struct bj *j)
+bj_dunning_refresh_one(struct bj *j, int64_t partner_id)
 {
-	struct alert *open;
-	int64_t max;
-	int n, i, failed = 0;
-
-	/* one episode per partner at most, and a few of partners since removed */
-	if ((max = partner_count(j->db)) == -1)
-		return 1;
-	max += 16;
-	if ((open = calloc((size_t)max, sizeof(*open))) == NULL)
-		return 1;
-	if ((n = alert_open_of_kind(j->db, "dunning", open, (int)max)) == -1)
-		n = 0, failed++;
-	for (i = 0; i < n && !j->app->stop; i++) {
-		if (db_begin(j->db) == -1) {
-			failed++;
-			continue;
-		}
-		if (billing_dunning_alert(j->app, j->db, open[i].partner_id, j->today) == -1) {
-			db_rollback(j->db);
-			failed++;
-		} else if (db_commit(j->db) == -1)
-			failed++;
-		else
-			j->queued = 1;
-	}
-	free(open);
-	return failed;
+	j->queued = 1;
+	return billing_dunning_alert(j->app, j->db, partner_id, j->today);
 }
 
 int
@@ -198,7 +172,7 @@ billing_dunning_job(struct app *a, struct db *db)
 	} while (n == BJ_PAGE && !a->stop);
 	free(rows);
 	if (!a->stop)
-		failed += bj_dunning_sweep(&j);
+		failed += bj_sweep(&j, "dunning", bj_dunning_refresh_one);
 	if (j.queued)
 		app_wake_sender(a);
 	return failed || a->stop ? -1 : 0;

@@ -59,6 +59,29 @@ bj_in_tx(struct bj *j, int (*step)(struct bj *, int64_t), int64_t id, const char
 	return db_commit(j->db) == -1 ? 1 : 0;
 }
 
+int
+bj_sweep(struct bj *j, const char *kind, int (*step)(struct bj *, int64_t))
+{
+	struct alert *open;
+	char what[64];
+	int64_t max;
+	int n, i, failed = 0;
+
+	/* one episode per partner at most, and a few of partners since removed */
+	if ((max = partner_count(j->db)) == -1)
+		return 1;
+	max += 16;
+	if ((open = calloc((size_t)max, sizeof(*open))) == NULL)
+		return 1;
+	if ((n = alert_open_of_kind(j->db, kind, open, (int)max)) == -1)
+		n = 0, failed++;
+	snprintf(what, sizeof(what), "the %s episode", kind);
+	for (i = 0; i < n && !j->app->stop; i++)
+		failed += bj_in_tx(j, step, open[i].partner_id, what);
+	free(open);
+	return failed;
+}
+
 /* ---------------------------------------------------------------------------------------------
  * Texts. */
 
@@ -500,26 +523,6 @@ bj_trial_settle(struct bj *j, int64_t partner_id)
 	return rc;
 }
 
-/* Every open trial episode is looked at once a run: few, and each closes for good. */
-static int
-bj_trial_sweep(struct bj *j)
-{
-	struct alert *open;
-	int64_t max;
-	int n, i, failed = 0;
-
-	if ((max = partner_count(j->db)) == -1)
-		return 1;
-	max += 16;
-	if ((open = calloc((size_t)max, sizeof(*open))) == NULL)
-		return 1;
-	if ((n = alert_open_of_kind(j->db, "trial", open, (int)max)) == -1)
-		n = 0, failed++;
-	for (i = 0; i < n && !j->app->stop; i++)
-		failed += bj_in_tx(j, bj_trial_settle, open[i].partner_id, "trial episode");
-	free(open);
-	return failed;
-}
 
 int
 billing_renewal_job(struct app *a, struct db *db)
@@ -550,7 +553,7 @@ billing_renewal_job(struct app *a, struct db *db)
 	} while (n == BJ_PAGE && !a->stop);
 	free(rows);
 	if (!a->stop)
-		failed += bj_trial_sweep(&j);
+		failed += bj_sweep(&j, "trial", bj_trial_settle);	/* few; each closes for good */
 	if (j.queued)
 		app_wake_sender(a);
 	return failed || a->stop ? -1 : 0;

@@ -28,6 +28,9 @@ struct bj {
 void	 bj_init(struct bj *, struct app *, struct db *);
 /* One item of a job in its own transaction, rolled back alone on failure. 0 done, 1 failed. */
 int	 bj_in_tx(struct bj *, int (*step)(struct bj *, int64_t), int64_t id, const char *what);
+/* Every open episode of an alert kind, step(j, partner id) each in its own transaction.
+ * 0, or the count of failures. */
+int	 bj_sweep(struct bj *, const char *kind, int (*step)(struct bj *, int64_t));
 /* "<b>Ромашка</b> · #12", the name cut so a message stays in bounds. */
 void	 bj_partner_name(struct buf *, const struct partner *);
 void	 bj_date(int64_t day, char *out, size_t outsz);		/* "12.03.2026" */
