@@ -378,7 +378,7 @@ int	 reply_answer_callback(struct db *, const char *callback_id, const char *tex
 	    int64_t inbox_id);
 
 /* http.c — the HTTP server (libwebsockets) on [http] listen: the CRM API, the Telegram webhook,
- * /healthz and /metrics. It runs in the main thread, whose loop also runs the scheduler. */
+ * /healthz and /metrics. It runs in the main thread, whose loop also handles SIGHUP. */
 #define HTTP_MAX_PARAMS 4
 struct http_req {
 	const char	*method;	/* "GET", "POST", "PUT", … */
@@ -417,7 +417,7 @@ struct http_route {
 void	 http_json_error(struct http_resp *, int status, const char *error, const char *field);
 /* 1 when given equals expected (a non-empty secret), compared in constant time. */
 int	 http_secret_equal(const char *given, const char *expected);
-/* Serves until app->stop; runs sched_run_due and SIGHUP reloads between events. 0/-1. */
+/* Serves until app->stop; runs SIGHUP reloads between events. 0/-1. */
 int	 http_run(struct app *, struct db *);
 
 /* api.c — the CRM endpoints (routes below), idempotent by the caller's ids. */
@@ -448,6 +448,8 @@ void	 probe_get(struct app *, struct probe_state *);	/* a consistent copy */
 
 /* sched.c — periodic, idempotent jobs. */
 void	 sched_run_due(struct app *, struct db *);
+/* The scheduler's thread: its own connection, sched_run_due every SCHED_TICK_MS until stop. */
+void	*sched_thread(void *);
 
 /* console.c — the console transport. */
 int	 console_main(struct app *);

@@ -1,6 +1,6 @@
 /*
  * http.c — the HTTP server: one libwebsockets context served by the main thread, which also
- * runs the scheduler and SIGHUP reloads from a timer between events.
+ * handles SIGHUP reloads from a timer between events (the scheduler has its own thread).
  *
  * One request, in lws callbacks:
  *   HTTP             method, path, query and the few headers we use are copied out; a request
@@ -26,7 +26,7 @@
 #include "bot/bot.h"
 #include "storage/storage.h"
 
-#define HTTP_TICK_MS	200		/* scheduler, reload and stop checks between events */
+#define HTTP_TICK_MS	200		/* reload and stop checks between events */
 #define HTTP_HDR_MAX	1024		/* longest header value we keep (Authorization, secret) */
 #define HTTP_PATH_MAX	2048
 #define HTTP_CHUNK	16384		/* body bytes per lws_write */
@@ -555,7 +555,7 @@ static const struct lws_protocols http_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-/* Between events: the scheduler, a pending reload, and the stop flag. */
+/* Between events: a pending reload, and the stop flag. */
 static void
 http_tick(lws_sorted_usec_list_t *sul)
 {
@@ -566,8 +566,6 @@ http_tick(lws_sorted_usec_list_t *sul)
 		a->reload = 0;
 		app_reload(a, srv->db);
 	}
-	if (!a->stop)
-		sched_run_due(a, srv->db);
 	if (a->stop) {
 		lws_cancel_service(srv->ctx);
 		return;

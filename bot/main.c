@@ -5,8 +5,8 @@
  *
  * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
  * run: single instance (lock file), getMe, deleteWebhook (polling) or setWebhook (webhook mode),
- * then the threads — intake (the poller, polling mode only), worker, sender, the CRM probe —
- * while the main thread serves HTTP (http.c), runs the scheduler and handles signals:
+ * then the threads — intake (the poller, polling mode only), worker, sender, the CRM probe, the
+ * scheduler — while the main thread serves HTTP (http.c) and handles signals:
  * SIGTERM/SIGINT finish in-flight work and exit within 2 s, SIGHUP reloads the configuration.
  */
 #include <errno.h>
@@ -211,7 +211,7 @@ main_join_by(pthread_t t, int64_t deadline_ms)
 static int
 main_run(struct app *a)
 {
-	pthread_t t_intake, t_worker, t_sender, t_probe;
+	pthread_t t_intake, t_worker, t_sender, t_probe, t_sched;
 	struct tg_client *tg;
 	char errbuf[256];
 	struct db *db;
@@ -257,11 +257,12 @@ main_run(struct app *a)
 	if ((!webhook && pthread_create(&t_intake, NULL, intake_thread, a) != 0) ||
 	    pthread_create(&t_worker, NULL, worker_thread, a) != 0 ||
 	    pthread_create(&t_sender, NULL, sender_thread, a) != 0 ||
-	    pthread_create(&t_probe, NULL, probe_thread, a) != 0)
+	    pthread_create(&t_probe, NULL, probe_thread, a) != 0 ||
+	    pthread_create(&t_sched, NULL, sched_thread, a) != 0)
 		fatalx("cannot start threads");
 	log_info("backoffice %s running (%s, database '%s')", BO_VERSION, a->cfg.mode,
 	    a->cfg.database);
-	/* the HTTP server and the scheduler, until SIGTERM */
+	/* the HTTP server, until SIGTERM */
 	if (http_run(a, db) == -1 && !a->stop) {
 		a->exit_code = 1;
 		a->stop = 1;
@@ -273,6 +274,7 @@ main_run(struct app *a)
 		pthread_join(t_intake, NULL);
 	pthread_join(t_worker, NULL);
 	pthread_join(t_probe, NULL);	/* a probe in flight is dropped within 0.1 s */
+	pthread_join(t_sched, NULL);	/* a job stops between items; the item in hand commits */
 	/* The sender finishes the call in hand; one that outlives the grace is cut off (and its
 	 * message goes again after restart). The whole stop stays under 2 s. */
 	if (main_join_by(t_sender, stop_at + STOP_GRACE_MS) != 0) {

@@ -1,7 +1,8 @@
 /*
- * sched.c — periodic jobs, run from the main loop. A job runs at most once per slot (its period
- * counted from the epoch): the slot is claimed in the database first, so a restart or a second
- * pass in the same slot does not repeat it. A run that failed (a busy database, say) keeps its
+ * sched.c — periodic jobs, run by their own thread and connection, so a long one (a renewal day
+ * at 10,000 partners takes seconds) holds up neither the HTTP server nor the worker. A job runs
+ * at most once per slot (its period counted from the epoch): the slot is claimed in the
+ * database first, so a restart or a second pass in the same slot does not repeat it. A run that failed (a busy database, say) keeps its
  * slot: it is claimed again a minute after it finished, a few times at most (jobs_claim).
  * Later blocks add rows to the table below.
  */
@@ -11,6 +12,7 @@
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 
+#define SCHED_TICK_MS 200	/* how often due jobs are looked for */
 #define KEEP_MS (7LL * 24 * 3600 * 1000)	/* processed updates and sent messages kept a week */
 /* The CRM's event ids are kept 30 days: a replay within them changes nothing (the replay
  * horizon the API documents). */
@@ -80,4 +82,20 @@ sched_run_due(struct app *a, struct db *db)
 			log_error("job %s failed", j->name);
 		jobs_finish(db, j->name, slot, ok, NULL, clock_now());
 	}
+}
+
+void *
+sched_thread(void *arg)
+{
+	struct app *a = arg;
+	struct db *db;
+
+	if ((db = app_thread_db(a, "scheduler")) == NULL)
+		return NULL;
+	while (!a->stop) {
+		sched_run_due(a, db);
+		app_sleep(a, SCHED_TICK_MS);
+	}
+	db_close(db);
+	return NULL;
 }
