@@ -360,13 +360,43 @@ billing_has_overdue(struct db *db, int64_t partner_id, int64_t today)
 	return n == 1 && rows[0].due_on < today;
 }
 
+/* Is this status change one of the rules that money undoes? The dunning's always; the end of a
+ * trial or a subscription's once a live subscription is paid through today (subscribed again). */
+static int
+billing_rule_undone(const struct partner_status_change *c, int paid_now)
+{
+	if (c->actor != 0)
+		return 0;
+	if (strcmp(c->rule, "dunning") == 0)
+		return 1;
+	return paid_now && (strcmp(c->rule, "trial") == 0 || strcmp(c->rule, "subscription") == 0);
+}
+
+/* The status the partner had before the rules' latest run of changes (the dunning's suspension
+ * then block, say): the status money returns it to — active, or what a person had set before
+ * the rules came (a hand suspension stays one). -1 when the latest change is not a rule's that
+ * money undoes (a person's decision stands) or on error. */
+#define UNDO_DEPTH 16
+static int
+billing_undo_rules(struct db *db, int64_t partner_id, int paid_now)
+{
+	struct partner_status_change h[UNDO_DEPTH];
+	int n, i;
+
+	if ((n = partner_history(db, partner_id, h, UNDO_DEPTH)) <= 0 ||
+	    !billing_rule_undone(&h[0], paid_now))
+		return -1;
+	for (i = 1; i < n && billing_rule_undone(&h[i], paid_now); i++)
+		;
+	return h[i - 1].from;
+}
+
 int
 billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today)
 {
-	struct partner_status_change last;
 	struct subscription s;
 	struct partner p;
-	int r, restored = 0;
+	int r, to, restored = 0;
 
 	if ((r = billing_has_overdue(db, partner_id, today)) == -1)
 		return -1;
@@ -382,16 +412,13 @@ billing_settle(struct app *app, struct db *db, int64_t partner_id, int64_t today
 	}
 	if (partner_get(db, partner_id, &p) != 1)
 		return -1;
-	/* the rules' own suspensions are lifted: the dunning's at once, the end of a trial or a
-	 * subscription's once a live subscription is paid through today (subscribed again) */
 	if ((p.status == PARTNER_SUSPENDED || p.status == PARTNER_BLOCKED) &&
-	    partner_history(db, partner_id, &last, 1) == 1 && last.actor == 0 &&
-	    (strcmp(last.rule, "dunning") == 0 || ((strcmp(last.rule, "trial") == 0 ||
-	    strcmp(last.rule, "subscription") == 0) && r == 1 && s.paid_until > today))) {
-		if ((r = partner_set_status(db, partner_id, PARTNER_ACTIVE, 0, "payment",
-		    "оплата получена", clock_now())) == -1)
+	    (to = billing_undo_rules(db, partner_id, r == 1 && s.paid_until > today)) != -1 &&
+	    to != p.status) {
+		if ((r = partner_set_status(db, partner_id, to, 0, "payment", "оплата получена",
+		    clock_now())) == -1)
 			return -1;
-		restored = r == 1;
+		restored = r == 1 && to == PARTNER_ACTIVE;
 	}
 	if (billing_dunning_refresh(app, db, partner_id, today) == -1)
 		return -1;

@@ -248,7 +248,7 @@ test_dunning_restore(struct db *db)
 	struct payment pay;
 	struct plan plan;
 	struct partner p;
-	int64_t a, b, today = day_of(2026, 4, 1);
+	int64_t a, b, c, today = day_of(2026, 4, 1);
 
 	plan_current(db, "start", &plan);
 	a = add_partner(db, "Василёк", 1, 1);
@@ -276,6 +276,22 @@ test_dunning_restore(struct db *db)
 	ok(!o.restored, "a hand block is not lifted by a payment");
 	partner_get(db, b, &p);
 	is_int(p.status, PARTNER_BLOCKED, "still blocked");
+
+	/* a person suspended it, then the dunning blocked it: money undoes the block only */
+	c = add_partner(db, "Ромашка-2", 1, 1);
+	db_begin(db);
+	partner_get(db, c, &p);
+	billing_subscribe(NULL, db, &terms, &p, &plan, 0, today, 42, &s, &inv);
+	partner_set_status(db, c, PARTNER_SUSPENDED, 777, "", "решение менеджера", 1);
+	partner_set_status(db, c, PARTNER_BLOCKED, 0, "dunning", "счёт не оплачен", 2);
+	db_commit(db);
+	pay = money_in(c, RUB(2990), today + 20, "");
+	db_begin(db);
+	billing_pay(NULL, db, &pay, 0, today + 20, &o);
+	db_commit(db);
+	partner_get(db, c, &p);
+	is_int(p.status, PARTNER_SUSPENDED, "the dunning's block undone, the person's suspension kept");
+	ok(!o.restored, "…which is not a return to active");
 }
 
 static void
