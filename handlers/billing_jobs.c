@@ -283,10 +283,14 @@ out:
 	return rc;
 }
 
-/* Into the next period [period_end, end): a waiting plan change applies, a trial becomes an
- * active subscription (and its episode is closed). 1 rolled over, -1 error. */
+/* Into the next period [period_end, end), on the plan it was invoiced with (plan_id; 0: not
+ * invoiced, paid through all the same): a waiting plan change applies when that period is
+ * priced with it — a period paid ahead at the old price keeps the old plan, and the change
+ * waits for the first period priced with the new one. A trial becomes an active subscription
+ * (and its episode is closed). 1 rolled over, -1 error. */
 static int
-bj_roll(struct bj *j, struct subscription *s, const struct partner *p, int64_t end)
+bj_roll(struct bj *j, struct subscription *s, const struct partner *p, int64_t end,
+    int64_t plan_id)
 {
 	struct buf b;
 	char key[64], until[16];
@@ -294,10 +298,11 @@ bj_roll(struct bj *j, struct subscription *s, const struct partner *p, int64_t e
 
 	s->period_start = s->period_end;
 	s->period_end = end;
-	if (s->next_plan_id != 0) {
-		s->plan_id = s->next_plan_id;
+	if (plan_id == 0)
+		plan_id = s->next_plan_id != 0 ? s->next_plan_id : s->plan_id;
+	s->plan_id = plan_id;
+	if (s->next_plan_id == plan_id)
 		s->next_plan_id = 0;
-	}
 	if (trial)
 		s->status = SUB_ACTIVE;
 	if (bj_sub_save(j, s) == -1 || billing_sync_partner(j->db, p->id, j->today) == -1)
@@ -455,10 +460,10 @@ bj_period_end(struct bj *j, struct subscription *s, struct partner *p)
 			return 0;
 		}
 		if (inv.status == INV_PAID || s->paid_until >= inv.period_end)
-			return bj_roll(j, s, p, inv.period_end);
+			return bj_roll(j, s, p, inv.period_end, inv.plan_id);
 		if (s->status == SUB_TRIALING)
 			return bj_trial_end(j, s, p, &inv);
-		return bj_roll(j, s, p, inv.period_end);
+		return bj_roll(j, s, p, inv.period_end, inv.plan_id);
 	}
 	/* no invoice: paid through the next period all the same (credit, history), or the end */
 	if ((r = plan_get(j->db, s->next_plan_id ? s->next_plan_id : s->plan_id, &pl)) == -1)
@@ -466,7 +471,7 @@ bj_period_end(struct bj *j, struct subscription *s, struct partner *p)
 	if (r == 1) {
 		end = pricing_add_months(s->period_end, pl.yearly ? 12 : 1, s->anchor_dom);
 		if (s->paid_until >= end)
-			return bj_roll(j, s, p, end);
+			return bj_roll(j, s, p, end, 0);
 	}
 	return bj_end(j, s, p);
 }
