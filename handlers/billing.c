@@ -638,10 +638,9 @@ int
 billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int64_t today,
     int64_t actor)
 {
-	struct partner_status_change last;
 	struct invoice *rows;
 	struct partner p;
-	int n, i, held = 0, rc = -1;
+	int n, i, to, held = 0, rc = -1;
 
 	if (days < 1 || (rows = calloc(OPEN_MAX, sizeof(*rows))) == NULL)
 		return -1;
@@ -666,10 +665,11 @@ billing_extend(struct app *app, struct db *db, int64_t partner_id, int days, int
 	}
 	if (partner_get(db, partner_id, &p) != 1)
 		goto out;
-	if (p.status == PARTNER_SUSPENDED && partner_history(db, partner_id, &last, 1) == 1 &&
-	    last.actor == 0 && strcmp(last.rule, "dunning") == 0 &&
-	    partner_set_status(db, partner_id, PARTNER_ACTIVE, actor, "extension",
-	    "отсрочка оплаты", clock_now()) == -1)
+	/* the dunning's suspension is taken back (as a payment would undo it); a block stays */
+	if (p.status == PARTNER_SUSPENDED &&
+	    (to = billing_undo_rules(db, partner_id, 0)) != -1 && to != p.status &&
+	    partner_set_status(db, partner_id, to, actor, "extension", "отсрочка оплаты",
+	    clock_now()) == -1)
 		goto out;
 	rc = billing_sync_partner(db, partner_id, today) == -1 ||
 	    billing_dunning_refresh(app, db, partner_id, today) == -1 ? -1 : 1;

@@ -64,20 +64,24 @@ bj_sweep(struct bj *j, const char *kind, int (*step)(struct bj *, int64_t))
 {
 	struct alert *open;
 	char what[64];
-	int64_t max;
+	int64_t after = 0;
 	int n, i, failed = 0;
 
-	/* one episode per partner at most, and a few of partners since removed */
-	if ((max = partner_count(j->db)) == -1)
+	/* a page at a time: an episode is a couple of kilobytes, and there may be one per
+	 * partner; a step that resolves one does not move the pages after it (keyed on id) */
+	if ((open = calloc(BJ_PAGE, sizeof(*open))) == NULL)
 		return 1;
-	max += 16;
-	if ((open = calloc((size_t)max, sizeof(*open))) == NULL)
-		return 1;
-	if ((n = alert_open_of_kind(j->db, kind, open, (int)max)) == -1)
-		n = 0, failed++;
 	snprintf(what, sizeof(what), "the %s episode", kind);
-	for (i = 0; i < n && !j->app->stop; i++)
-		failed += bj_in_tx(j, step, open[i].partner_id, what);
+	do {
+		if ((n = alert_open_of_kind(j->db, kind, after, open, BJ_PAGE)) == -1) {
+			failed++;
+			break;
+		}
+		for (i = 0; i < n && !j->app->stop; i++) {
+			after = open[i].id;
+			failed += bj_in_tx(j, step, open[i].partner_id, what);
+		}
+	} while (n == BJ_PAGE && !j->app->stop);
 	free(open);
 	return failed;
 }

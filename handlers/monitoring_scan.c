@@ -92,7 +92,7 @@ mon_open_alerts(struct db *db, const char *kind, struct alert **out)
 	max += 16;	/* episodes of partners since removed, and never a zero-sized array */
 	if ((*out = calloc((size_t)max, sizeof(**out))) == NULL)
 		return -1;
-	n = alert_open_of_kind(db, kind, *out, (int)max);
+	n = alert_open_of_kind(db, kind, 0, *out, (int)max);
 	if (n == -1) {
 		free(*out);
 		*out = NULL;

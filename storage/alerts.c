@@ -175,15 +175,15 @@ alert_list_open(struct db *db, const char *kind, struct alert *rows, int max)
 }
 
 int
-alert_open_of_kind(struct db *db, const char *kind, struct alert *rows, int max)
+alert_open_of_kind(struct db *db, const char *kind, int64_t after, struct alert *rows, int max)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " ALERT_COLS " FROM alerts"
-	    " WHERE kind = ?1 AND state = 0 ORDER BY id LIMIT ?2");
+	    " WHERE kind = ?1 AND state = 0 AND id > ?3 ORDER BY id LIMIT ?2");
 
 	if (max <= 0)
 		return 0;
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, kind) |
-	    sqlite3_bind_int(st, 2, max)) == -1) {
+	    sqlite3_bind_int(st, 2, max) | sqlite3_bind_int64(st, 3, after)) == -1) {
 		db_done(st);
 		return -1;
 	}

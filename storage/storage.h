@@ -422,8 +422,10 @@ int	 alert_insert(struct db *, struct alert *);		/* fills id; 0/-1 */
 int	 alert_save(struct db *, const struct alert *);
 /* Open episodes, newest first (kind "" = any): count or -1. */
 int	 alert_list_open(struct db *, const char *kind, struct alert *, int max);
-/* Every open episode of kind (a scan resolves those whose condition has passed); count or -1. */
-int	 alert_open_of_kind(struct db *, const char *kind, struct alert *, int max);
+/* Open episodes of kind with an id above `after` (0: from the first), by id, max at most: a
+ * scan resolves those whose condition has passed, paging on the last id seen. Count or -1. */
+int	 alert_open_of_kind(struct db *, const char *kind, int64_t after, struct alert *,
+	    int max);
 /* Open episodes whose snooze has ended by now (0 < snoozed_until <= now), oldest first:
  * count or -1. */
 int	 alert_snooze_ended(struct db *, int64_t now, struct alert *, int max);

@@ -328,7 +328,7 @@ test_lists(struct app *a, struct db *db)
 	n = alert_list_open(db, "crm", rows, 8);
 	ok(n == 2 && strcmp(rows[0].key, "crm:2") == 0 && strcmp(rows[1].key, "crm") == 0,
 	    "filtered by kind");
-	n = alert_open_of_kind(db, "drop", rows, 8);
+	n = alert_open_of_kind(db, "drop", 0, rows, 8);
 	ok(n == 1 && strcmp(rows[0].key, "drop:6") == 0, "open of a kind (the resolved one is not)");
 	ok(db_exec_fixed(db, "INSERT INTO alerts(kind, key, text, opened_at, updated_at)"
 	    " VALUES ('drop', 'drop:6', 'x', 1, 1)") == -1, "a second open episode of a key is "
