@@ -31,7 +31,8 @@ CFLAGS    += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recove
 LDFLAGS   += -fsanitize=$(SANITIZE)
 endif
 
-SRCS      := $(wildcard bot/*.c handlers/*.c storage/*.c)
+# Sources: bot/ (and bot/demo/), one folder per block under handlers/, storage/ and its block folders.
+SRCS      := $(wildcard bot/*.c bot/*/*.c handlers/*.c handlers/*/*.c storage/*.c storage/*/*.c)
 OBJS      := $(SRCS:%.c=$(B)/%.o)
 LIBOBJS   := $(filter-out $(B)/bot/main.o,$(OBJS))
 UNIT_SRCS := $(wildcard tests/unit/*.c)

@@ -1,7 +1,7 @@
 /*
  * api_payments.c — POST /api/v1/payments: money received, as the payment provider reports it or
  * a bank import lists it. Each payment is recorded and allocated by billing_pay (handlers/
- * billing.c): to the named invoice first, else the partner's oldest open invoice, the rest is
+ * billing_rules.c): to the named invoice first, else the partner's oldest open invoice, the rest is
  * credit; a paid period extends the subscription, and a partner the dunning suspended or blocked
  * is active again.
  *

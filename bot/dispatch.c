@@ -128,7 +128,7 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		if (c->is_group)
 			return 0;
 		if (!c->is_member)
-			return core_refuse(c);
+			return start_refuse(c);
 		c->args = u->text;
 		r = registry_run_dialog(c, u->text, 0);
 		if (r != 0)
@@ -148,7 +148,7 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 	cmd = registry_command(name);
 	if (cmd == NULL) {
 		if (!c->is_member) {
-			rc = core_refuse(c);
+			rc = start_refuse(c);
 			goto out;
 		}
 		buf_init(&b, 0);
@@ -163,7 +163,7 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		log_warn("refused /%s for user %lld (roles %#x) in chat %lld", name,
 		    (long long)c->user_id, c->roles, (long long)c->chat_id);
 		if (!c->is_member)
-			rc = core_refuse(c);
+			rc = start_refuse(c);
 		else if ((cmd->flags & CMD_PARTNER) && dispatch_audit_denial(c, name) == -1)
 			rc = -1;
 		else

@@ -127,13 +127,12 @@ const struct button	*registry_button_at(size_t i);
 /* The gate: may someone holding roles (is_member false = unknown) use something needing perm? */
 int	 gate_allows(int is_member, unsigned roles, unsigned perm);
 
-/* core.c — /start, /help, /whoami, /team, access requests. */
-extern const struct command core_commands[];
-extern const struct button core_buttons[];
+/* start.c — /start, /help, /whoami, /cancel, /skip: what every member has. */
+extern const struct command start_commands[];
 /* Sent to an unknown user for anything but /start. */
-int	 core_refuse(struct ctx *);
+int	 start_refuse(struct ctx *);
 /* The help text for what roles may run (used by /help and the console). */
-int	 core_help_text(struct ctx *, struct buf *);
+int	 start_help_text(struct ctx *, struct buf *);
 
 /* Guided dialogs: a person answers field by field. While one is open in a chat, plain text from
  * its owner goes to the dialog's handler; /cancel leaves it, /skip skips an optional field. */
@@ -259,7 +258,7 @@ int	 view_dialog_start(struct ctx *, const char *kind, int64_t subject, int step
 /* A sole trader's legal name is a person's name: personal data, masked unless clear. */
 void	 view_legal_name(const struct partner *, int clear, struct buf *);
 
-/* partners.c — /partners, /partner, the card. */
+/* partner_card.c — /partners, /partner, the card. */
 extern const struct command partners_commands[];
 extern const struct button partners_buttons[];
 /* Shows a partner's card (edit: in place of the pressed button's message), audited. */
@@ -272,16 +271,21 @@ extern const struct command partner_edit_commands[];
 extern const struct button partner_edit_buttons[];
 extern const struct dialog_kind partner_edit_dialogs[];
 
-/* access.c — /access, /access_end, the reason buttons. */
+/* access_session.c — /access, /access_end, the reason buttons. */
 extern const struct command access_commands[];
 extern const struct button access_buttons[];
 extern const struct dialog_kind access_dialogs[];
 
-/* team.c — /team, /grant, /revoke. */
+/* access_request.c — an unknown user's /start asks every superadmin; the buttons decide. */
+extern const struct button access_request_buttons[];
+/* Answers the unknown user and, once a day at most, sends the request with its buttons. */
+int	 access_request_send(struct ctx *);
+
+/* team_roles.c — /team, /grant, /revoke. */
 extern const struct command team_commands[];
 extern const struct button team_buttons[];
 
-/* audit.c — /audit, /audit_verify, the daily chain head. */
+/* audit_view.c — /audit, /audit_verify, the daily chain head. */
 extern const struct command audit_commands[];
 extern const struct button audit_buttons[];
 /* The audit list, filtered (0 = any), a page from offset; edit: in place. */
@@ -290,9 +294,9 @@ int	 audit_show(struct ctx *, int64_t partner_id, int64_t actor, int64_t since, 
 /* The scheduler's daily job: posts the chain head to the audit chat. */
 int	 audit_anchor_job(struct app *, struct db *);
 
-/* core.c — /cancel and /skip reach the open dialog through this. 1 handled, 0 no dialog. */
+/* start.c — /cancel and /skip reach the open dialog through this. 1 handled, 0 no dialog. */
 int	 registry_run_dialog(struct ctx *, const char *text, int skip);
-/* alerts.c — the alert engine: one message per episode, edited in place as it changes, with
+/* alert_engine.c — the alert engine: one message per episode, edited in place as it changes, with
  * buttons (Open card · Acknowledge · Snooze 1 d / 7 d · Assign to me); /alerts lists open ones.
  * Callers own the transaction. kind picks the chat ([alerts] routing, team by default). */
 extern const struct command alerts_commands[];
@@ -309,7 +313,7 @@ int	 alert_resolve(struct app *, struct db *, const char *key, const char *html)
  * to the latest text, without the snooze in the footer). Own transactions. 0/-1. */
 int	 alert_snooze_job(struct app *, struct db *);
 
-/* monitoring.c — /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs. */
+/* activity_view.c — /activity, /dormant, /volume, /top, /health, and the scans the scheduler runs. */
 extern const struct command monitoring_commands[];
 extern const struct button monitoring_buttons[];	/* a partner picked for /activity, /volume */
 int	 monitoring_dormant_job(struct app *, struct db *);	/* dormant partners → alerts */
@@ -334,6 +338,6 @@ int64_t	 monitoring_dormant_step(int64_t days, int64_t dormant_days);
 int	 monitoring_is_drop(int64_t prev, int64_t cur, int64_t drop_percent);
 
 /* Subscriptions and billing. */
-#include "handlers/billing.h"
+#include "handlers/billing/billing.h"
 
 #endif

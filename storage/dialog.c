@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 int

@@ -3,7 +3,7 @@
  * derives from the clock): the claim is an INSERT that only one caller can win, or the
  * re-claim of a slot whose run failed a while ago.
  */
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /*

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 #define OUTBOX_COLS "id, chat_id, is_group, method, payload, attempts, state, dedupe," \

@@ -2,7 +2,7 @@
  * queries.c — list filters saved behind pagination buttons: callback data carries only the id,
  * and a filter is given back only to the member who saved it.
  */
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 int64_t

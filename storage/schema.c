@@ -296,7 +296,7 @@ const char *const db_migrations[] = {
 	/* 6: a failed run may be retried in its slot: how many times the slot was claimed. */
 	"ALTER TABLE job_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;",
 
-	/* 7: billing (storage/billing.h). Money in kopecks, dates as day numbers (the civil date
+	/* 7: billing (storage/billing/billing.h). Money in kopecks, dates as day numbers (the civil date
 	 * in the configured zone), period ends exclusive. A plan's price change is a new version
 	 * row; subscriptions and invoices point at the version they were priced with. */
 	"CREATE TABLE plans ("

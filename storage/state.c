@@ -4,7 +4,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 static const char state_get_sql[] = "SELECT value FROM state WHERE key = ?1";

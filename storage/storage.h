@@ -104,7 +104,7 @@ int64_t	 outbox_pending_count(struct db *);
 int	 outbox_prune(struct db *, int64_t older_than_ms);
 void	 outbox_row_release(struct outbox_row *);
 
-/* team.c — team members, roles, access requests. A member may hold several roles (a bitmask);
+/* members.c — team members, roles, access requests. A member may hold several roles (a bitmask);
  * the database stores each as its name. */
 enum role {
 	ROLE_SUPERADMIN	= 1u << 0,	/* everything, including managing the team */
@@ -239,7 +239,7 @@ int	 partner_set_billing(struct db *, int64_t id, const char *plan, int64_t paid
 /* The latest changes first; returns how many were filled, or -1. */
 int	 partner_history(struct db *, int64_t id, struct partner_status_change *, int max);
 
-/* access.c — access sessions: who may see a partner's personal data, why, until when. */
+/* access_sessions.c — access sessions: who may see a partner's personal data, why, until when. */
 enum access_reason {
 	REASON_TICKET = 0,	/* a support ticket (its reference is required) */
 	REASON_BILLING = 1,
@@ -268,7 +268,7 @@ int	 access_current(struct db *, int64_t user_id, int64_t partner_id, int64_t no
 /* Closes the user's open sessions (partner 0 = all of them); returns how many, or -1. */
 int	 access_close(struct db *, int64_t user_id, int64_t partner_id, int64_t now);
 
-/* audit.c — the append-only, hash-chained audit log. Each record carries the SHA-256 of the
+/* audit_log.c — the append-only, hash-chained audit log. Each record carries the SHA-256 of the
  * previous record's hash and its own content, so an edited or deleted row breaks the chain. */
 struct audit_record {
 	int64_t	 id;
@@ -298,7 +298,7 @@ int	 audit_verify(struct db *, int64_t *count, int64_t *bad_id, char *why, size_
 /* The last record: 1 found, 0 empty log, -1 error. */
 int	 audit_head(struct db *, int64_t *id, char hash[65]);
 /* The hash a record must carry given its fields and prev_hash (the chain's definition, in
- * audit.c); for tests and outside verifiers. */
+ * audit_log.c); for tests and outside verifiers. */
 void	 audit_hash(const struct audit_record *, char out[65]);
 
 /* dialog.c — a guided dialog's state per (user, chat): its kind, step and collected values. */
@@ -431,6 +431,6 @@ int	 alert_open_of_kind(struct db *, const char *kind, int64_t after, struct ale
 int	 alert_snooze_ended(struct db *, int64_t now, struct alert *, int max);
 
 /* Plans, subscriptions, invoices, payments, acts. */
-#include "storage/billing.h"
+#include "storage/billing/billing.h"
 
 #endif

@@ -9,9 +9,10 @@ Scans the C sources (*.c, *.h) under bot/ handlers/ storage/ tests/unit/ tests/f
   2. no trailing whitespace;
   3. layering: only bot/ includes curl/, cJSON and libwebsockets.h;
   4. layering: only storage/ includes sqlite3.h;
-  5. money is integer kopecks: no "double" or "float" in the money code (NO_FLOAT_FILES: money,
-     pricing, billing, plans, invoices, payments)
-     (outside comments and string literals).
+  5. money is integer kopecks: no "double" or "float" in the money code: every file of the billing
+     block, handlers/billing/ and storage/billing/ (outside comments and string literals);
+  6. layering: storage/ includes the runtime's small shared header bot/base.h, never bot/bot.h;
+  7. no product source file (bot/, handlers/, storage/) is longer than MAX_LINES lines: split it by noun.
 The layering checks apply to the program's code (bot/, handlers/, storage/, the top level); tests/
 may include what it needs to inspect. Test 0 plants violations in memory to show each check can fail.
 """
@@ -26,13 +27,8 @@ BANNED_RE = re.compile(r"(?<![A-Za-z0-9_])(%s)\s*\(" % "|".join(BANNED))
 INCLUDE_RE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]')
 ONLY_BOT_RE = re.compile(r"^(curl/|cjson/|cJSON\.h$|cJSON_Utils\.h$|libwebsockets\.h$|libwebsockets/|lws_)", re.I)
 ONLY_STORAGE_RE = re.compile(r"^sqlite3(ext)?\.h$")
-NO_FLOAT_FILES = tuple(os.path.join(*f) for f in (
-    ("handlers", "money.c"), ("handlers", "pricing.c"), ("handlers", "billing.c"),
-    ("handlers", "billing_jobs.c"), ("handlers", "billing_dunning.c"),
-    ("handlers", "billing_change.c"), ("handlers", "subscriptions.c"), ("handlers", "subplan.c"),
-    ("handlers", "invoices.c"), ("handlers", "billpay.c"), ("handlers", "billview.c"),
-    ("handlers", "plans.c"), ("handlers", "plan_edit.c"), ("storage", "plans.c"),
-    ("storage", "subscriptions.c"), ("storage", "invoices.c"), ("storage", "payments.c")))
+NO_FLOAT_DIRS = (os.path.join("handlers", "billing"), os.path.join("storage", "billing"))
+MAX_LINES = 800
 FLOAT_RE = re.compile(r"(?<![A-Za-z0-9_])(double|float)(?![A-Za-z0-9_])")
 
 
@@ -67,13 +63,18 @@ def strip_c(text):
 
 def check_text(rel, text):
     """Returns {check: [diagnostics]} for one file's text."""
-    found = {"banned": [], "trailing": [], "bot-only": [], "storage-only": [], "no-float": []}
+    found = {"banned": [], "trailing": [], "bot-only": [], "storage-only": [], "no-float": [],
+             "storage-runtime": [], "length": []}
     top = rel.split(os.sep)[0]
     product = top in ("bot", "handlers", "storage") or os.sep not in rel
+    money = os.path.dirname(rel) in NO_FLOAT_DIRS
+    nlines = text.count("\n") + (0 if text.endswith("\n") or not text else 1)
+    if top in ("bot", "handlers", "storage") and nlines > MAX_LINES:
+        found["length"].append("%s: %d lines (at most %d: split it by noun)" % (rel, nlines, MAX_LINES))
     for no, line in enumerate(strip_c(text).split("\n"), 1):
         for m in BANNED_RE.finditer(line):
             found["banned"].append("%s:%d: banned function %s()" % (rel, no, m.group(1)))
-        if rel in NO_FLOAT_FILES:
+        if money:
             for m in FLOAT_RE.finditer(line):
                 found["no-float"].append("%s:%d: %s in money code" % (rel, no, m.group(1)))
     for no, line in enumerate(text.split("\n"), 1):
@@ -86,6 +87,9 @@ def check_text(rel, text):
                 found["bot-only"].append("%s:%d: includes <%s> (only bot/ may)" % (rel, no, inc))
             if ONLY_STORAGE_RE.match(inc) and top != "storage":
                 found["storage-only"].append("%s:%d: includes <%s> (only storage/ may)" % (rel, no, inc))
+            if top == "storage" and inc == "bot/bot.h":
+                found["storage-runtime"].append("%s:%d: includes bot/bot.h (storage/ may include bot/base.h only)"
+                                                % (rel, no))
     return found
 
 
@@ -106,7 +110,7 @@ def files():
 
 def self_test():
     """The checks must catch planted violations and pass clean code."""
-    bad = check_text(os.path.join("handlers", "money.c"),
+    bad = check_text(os.path.join("handlers", "billing", "money.c"),
                      '#include <curl/curl.h>\n#include <sqlite3.h>\nint f(void) {  \n'
                      '\tchar b[8]; sprintf(b, "%d", 1); strcpy (b, "a"); return atoi(b) + gets(b);\n}\n'
                      'static double half(long x) { return x / 2.0; }\n')
@@ -115,12 +119,19 @@ def self_test():
                       'int g(void) { char b[8]; snprintf(b, 8, "atoi(%s)", "strcpy("); '
                       'return vsnprintf(b, 8, "x", 0) + fgets(b, 8, 0) + my_atoi(b) + strtok_r(b, 0, 0); }\n'
                       'static double ratio(void) { return 0.5; }\n')
-    good_money = check_text(os.path.join("handlers", "pricing.c"),
+    bad_storage = check_text(os.path.join("storage", "billing", "x.c"),
+                             '#include "bot/bot.h"\n' + "int x;\n" * (MAX_LINES + 1))
+    good_storage = check_text(os.path.join("storage", "y.c"), '#include "bot/base.h"\n' + "int y;\n" * (MAX_LINES - 1))
+    good_money = check_text(os.path.join("handlers", "billing", "pricing.c"),
                             '/* no double here */ int64_t f(int64_t floats, int64_t double_) '
                             '{ return floats + double_ + (int64_t)sizeof "float"; }\n')
-    want = {"banned": 4, "trailing": 1, "bot-only": 1, "storage-only": 1, "no-float": 1}
+    want = {"banned": 4, "trailing": 1, "bot-only": 1, "storage-only": 1, "no-float": 1,
+            "storage-runtime": 1, "length": 1}
     got_bad = {k: len(v) for k, v in found_items(bad)}
+    for k, v in found_items(bad_storage):
+        got_bad[k] += len(v)
     got_good = {k: len(v) for k, v in found_items(good)}
+    got_good.update({"storage " + k: len(v) for k, v in found_items(good_storage) if v})
     got_good.update({"money " + k: len(v) for k, v in found_items(good_money) if v})
     return got_bad == want and all(v == 0 for v in got_good.values()), got_bad, got_good
 
@@ -134,7 +145,9 @@ def main():
              "trailing": "no trailing whitespace",
              "bot-only": "only bot/ includes curl, cJSON and libwebsockets headers",
              "storage-only": "only storage/ includes sqlite3.h",
-             "no-float": "no double or float in the money code (money, pricing, billing, plans, invoices, payments)"}
+             "no-float": "no double or float in the billing block's code (handlers/billing/, storage/billing/)",
+             "storage-runtime": "storage/ includes bot/base.h, never the runtime's bot/bot.h",
+             "length": "no source file in bot/, handlers/, storage/ over %d lines" % MAX_LINES}
     all_found = {k: [] for k in names}
     fl = files()
     for rel in fl:
@@ -146,10 +159,10 @@ def main():
             continue
         for k, v in check_text(rel, text).items():
             all_found[k].extend(v)
-    # a money file renamed or split away would silently leave the check: each must exist
-    for rel in NO_FLOAT_FILES:
-        if rel not in fl:
-            all_found["no-float"].append("%s: listed as money code but not found" % rel)
+    # the money folders renamed away would silently leave the check: each must hold code
+    for d in NO_FLOAT_DIRS:
+        if not any(os.path.dirname(rel) == d for rel in fl):
+            all_found["no-float"].append("%s/: the billing block's folder holds no code" % d)
 
     print("1..%d" % (1 + len(names)))
     failed = 0

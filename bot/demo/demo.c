@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "bot/bot.h"
-#include "bot/demo.h"
+#include "bot/demo/demo.h"
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 

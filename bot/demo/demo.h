@@ -1,6 +1,6 @@
 /*
  * demo.h — what the demo data's two files share (demo.c: the team, partners and activity;
- * demo_billing.c: their billing history). Nothing outside bot/demo*.c includes it.
+ * demo_billing.c: their billing history). Nothing outside bot/demo/ includes it.
  */
 #ifndef BOT_DEMO_H
 #define BOT_DEMO_H
@@ -41,14 +41,14 @@ int	 demo_billing(struct db *, const int64_t *ids, int64_t n);
 void	 demo_billing_report(struct db *, const int64_t *ids, int64_t n, FILE *);
 
 /* The walk's state, shared by demo_billing.c (the days, the jobs, the event lists) and
- * demo_story.c (what partners and staff do). */
+ * demo_billing_story.c (what partners and staff do). */
 #define DEMO_DAYS	730	/* the history: two years up to today */
 enum demo_plan { DP_START, DP_TEAM, DP_PRO, DP_BASIC, DP_COUNT };
 
 struct demo_event {
 	int32_t	 next;		/* the day's next event, -1 last */
 	int32_t	 acct;		/* -1: about every partner */
-	int	 kind;		/* enum demo_ev (demo_story.c) */
+	int	 kind;		/* enum demo_ev (demo_billing_story.c) */
 	int	 a;		/* its arguments, by kind */
 	int64_t	 b;
 };
@@ -87,7 +87,7 @@ struct demo_sim {
  * today. 0/-1. */
 int	 demo_at(struct demo_sim *, int64_t day, int32_t k, int kind, int a, int64_t b);
 
-/* demo_story.c */
+/* demo_billing_story.c */
 int	 demo_plans(struct demo_sim *);
 int	 demo_plan_story(struct demo_sim *, int32_t k);	/* partner k's story and events */
 int	 demo_do(struct demo_sim *, const struct demo_event *);

@@ -7,10 +7,10 @@
  * Nothing is written by hand. The clock walks day by day from DEMO_DAYS ago to today; each day
  * the scheduler's jobs run first (billing_renewal_job, billing_dunning_job: renewals, trial
  * ends, the dunning ladder), then what partners and billing staff did that day, through the
- * rules in handlers/billing.c (billing_subscribe, billing_pay, billing_change_apply,
+ * rules in handlers/billing/billing_rules.c (billing_subscribe, billing_pay, billing_change_apply,
  * billing_cancel, billing_void, billing_issue_next). So every figure is one the rules produce.
  *
- * Each partner follows a story (demo_story.c): a few dated events planned up front. Payments
+ * Each partner follows a story (demo_billing_story.c): a few dated events planned up front. Payments
  * are planned as invoices appear: at the end of each day the open invoices issued since the
  * last look get a payment day from the partner's habits, or none when the partner has stopped
  * paying. Events sit in per-day lists, so the walk costs what happens, plus the jobs' own look
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/demo.h"
+#include "bot/demo/demo.h"
 
 #define DEMO_PAGE	64	/* invoices read per page */
 #define DEMO_ROWS	256	/* a partner's invoices, payments or acts the report reads */

@@ -1,7 +1,7 @@
 /*
- * demo_story.c — what the demo partners and the billing staff do in the billing walk
+ * demo_billing_story.c — what the demo partners and the billing staff do in the billing walk
  * (demo_billing.c): the plans, each partner's story and habits, and the events that carry them
- * out through the rules of handlers/billing.c.
+ * out through the rules of handlers/billing/billing_rules.c.
  *
  * The first twenty partners' stories are chosen by hand, so that `make run` shows every case;
  * the others are drawn by weight from the partner's own random stream, so a partner's story is
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/demo.h"
+#include "bot/demo/demo.h"
 
 #define DEMO_RAISE_DAY	300	/* days into the history: the old plan's price goes up */
 #define DEMO_RETIRE_DAY	420	/* …and it is archived: no new subscriptions */

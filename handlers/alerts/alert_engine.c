@@ -1,5 +1,5 @@
 /*
- * alerts.c — the alert engine. An episode (a kind, a dedupe key, maybe a partner) is posted
+ * alert_engine.c — the alert engine. An episode (a kind, a dedupe key, maybe a partner) is posted
  * once to its kind's chat ([alerts] routing) and then edited in place as it changes: worse,
  * better, acknowledged, snoozed, assigned, resolved. Edits are silent in Telegram, so an
  * acknowledged episode is kept up to date but never posted again. A snoozed one stays quiet: a
@@ -13,7 +13,7 @@
  *   ala   acknowledge
  *   als   snooze for 1 or 7 days
  *   alm   assign to me
- * A dunning episode has a row of its own, "verb:<partner id>" (handlers/invoices.c):
+ * A dunning episode has a row of its own, "verb:<partner id>" (handlers/billing/invoice_view.c):
  *   dpay  record a payment · dext  extend 7 days · dblk  block now
  * Every press is recorded on the alert and in the audit log, and the message is edited.
  */
@@ -169,7 +169,7 @@ alerts_render(struct db *db, enum lang lang, const struct alert *a, int64_t now,
 	buf_release(&footer);
 	if (a->state == ALERT_RESOLVED)
 		return;
-	/* an unpaid partner's episode: its own actions first (handlers in invoices.c) */
+	/* an unpaid partner's episode: its own actions first (handlers in invoice_view.c) */
 	if (strcmp(a->kind, "dunning") == 0 && a->partner_id != 0) {
 		kb_button(k, L(lang, "💳 Оплата", "💳 Payment"), "dpay:%lld",
 		    (long long)a->partner_id);

@@ -1,14 +1,16 @@
 /*
- * billing.h — subscriptions and billing (included by handlers.h). Three layers:
- *   billing.c        the rules of money: subscribe, issue, pay and allocate, void, extend,
- *                    and the partner card's billing fields; billing_change.c: plan changes,
- *                    cancellation, auto-renewal. Shared by the commands, the payments API, the
- *                    scheduler's jobs and the demo. No UI, no audit: callers audit what a
- *                    person (or the API) did.
- *   billing_jobs.c   renewal and trial jobs (scheduler); billing_dunning.c: the dunning job and
- *                    the dunning alert.
- *   plans.c, plan_edit.c, subscriptions.c, subplan.c, invoices.c, billpay.c (billview.c
- *                    shared)   the commands, buttons and views.
+ * billing.h — subscriptions and billing, the block's part of the layer's interface (included by
+ * handlers.h; nothing else includes it). Three layers, all in handlers/billing/:
+ *   the rules      billing_rules.c: the rules of money: subscribe, issue, pay and allocate,
+ *                  void, extend, and the partner card's billing fields; subscription_change.c:
+ *                  plan changes, cancellation, auto-renewal. Shared by the commands, the
+ *                  payments API, the scheduler's jobs and the demo. No UI, no audit: callers
+ *                  audit what a person (or the API) did.
+ *   the jobs       renewal_job.c: renewal and trial jobs (scheduler); dunning_job.c: the
+ *                  dunning job and the dunning alert.
+ *   the commands   plan_list.c, plan_edit.c (plans); subscription_view.c, plan_change.c
+ *                  (subscriptions); invoice_view.c, payment_record.c (invoices, acts,
+ *                  payments); billing_view.c: what their views share.
  *
  * Every function runs in the caller's transaction (the jobs open their own): on -1 the caller
  * rolls back and nothing is half-written. Money is int64_t kopecks; days are day numbers of the
@@ -155,7 +157,7 @@ int	 billing_summary(struct db *, const struct partner *, int64_t today,
 int	 billing_dunning_due(const struct billing_terms *, int64_t due_on, int64_t hold_until,
 	    int64_t paid_until, int64_t today, int current);
 
-/* billing_jobs.c, billing_dunning.c — the scheduler's jobs (own transactions, one subscription
+/* renewal_job.c, dunning_job.c — the scheduler's jobs (own transactions, one subscription
  * or invoice each, idempotent by what they store). */
 int	 billing_renewal_job(struct app *, struct db *);	/* renewals, trials, period ends */
 int	 billing_dunning_job(struct app *, struct db *);	/* the dunning ladder */

@@ -1,6 +1,6 @@
 /*
  * billing_jobs.h — what the scheduler's billing files share, and nobody else includes:
- * billing_jobs.c (renewal, trials, period ends) and billing_dunning.c (the dunning ladder and
+ * renewal_job.c (renewal, trials, period ends) and dunning_job.c (the dunning ladder and
  * the dunning alert).
  */
 #ifndef HANDLERS_BILLING_JOBS_H
@@ -24,7 +24,7 @@ struct bj {
 	int		 queued;	/* something was queued for the sender */
 };
 
-/* billing_jobs.c */
+/* renewal_job.c */
 void	 bj_init(struct bj *, struct app *, struct db *);
 /* One item of a job in its own transaction, rolled back alone on failure. 0 done, 1 failed. */
 int	 bj_in_tx(struct bj *, int (*step)(struct bj *, int64_t), int64_t id, const char *what);

@@ -1,8 +1,8 @@
 /*
- * billing.c — the rules of money (handlers/billing.h): subscribing, issuing invoices, taking
- * payments and spreading them over invoices, voiding, changing plans, cancelling, extending,
- * and the partner card's billing fields. The commands, the payments API, the scheduler's jobs
- * and the demo all go through here, so a rule lives in one place.
+ * billing_rules.c — the rules of money (handlers/billing/billing.h): subscribing, issuing invoices,
+ * taking payments and spreading them over invoices, voiding, changing plans, cancelling, extending,
+ * and the partner card's billing fields. The commands, the payments API, the scheduler's jobs and
+ * the demo all go through here, so a rule lives in one place.
  *
  * Everything runs in the caller's transaction; on -1 the caller rolls back. Money is int64_t
  * kopecks and is never divided here except through pricing.c (half-up, exact); no floating
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/billing_int.h"
+#include "handlers/billing/billing_rules.h"
 
 #define OPEN_MAX 256		/* open invoices of one partner considered per payment */
 

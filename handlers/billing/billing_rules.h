@@ -1,6 +1,7 @@
 /*
- * billing_int.h — what billing.c shares with billing_change.c and nobody else: the pieces of
- * issuing and paying that a plan change reuses. Every function runs in the caller's transaction.
+ * billing_rules.h — what billing_rules.c shares with subscription_change.c and nobody else: the
+ * pieces of issuing and paying that a plan change reuses. Every function runs in the caller's
+ * transaction.
  */
 #ifndef HANDLERS_BILLING_INT_H
 #define HANDLERS_BILLING_INT_H

@@ -1,21 +1,21 @@
 /*
- * billview.c — what the billing commands share: money, dates and statuses as text, the read
+ * billing_view.c — what the billing commands share: money, dates and statuses as text, the read
  * gate for a partner's billing, and the pending actions behind confirmation buttons (see
- * billview.h for how they are kept).
+ * billing_view.h for how they are kept).
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/billview.h"
+#include "handlers/billing/billing_view.h"
 
 int64_t
-billview_today(const struct ctx *c)
+billing_view_today(const struct ctx *c)
 {
 	return clock_local_day(c->now);
 }
 
 void
-billview_money(struct buf *b, int64_t kopecks)
+billing_view_money(struct buf *b, int64_t kopecks)
 {
 	char m[MONEY_TEXT_MAX];
 
@@ -24,7 +24,7 @@ billview_money(struct buf *b, int64_t kopecks)
 }
 
 void
-billview_day(struct buf *b, int64_t day)
+billing_view_day(struct buf *b, int64_t day)
 {
 	char d[32];
 
@@ -33,25 +33,25 @@ billview_day(struct buf *b, int64_t day)
 }
 
 void
-billview_through(struct buf *b, int64_t end)
+billing_view_through(struct buf *b, int64_t end)
 {
-	billview_day(b, end > 0 ? end - 1 : 0);
+	billing_view_day(b, end > 0 ? end - 1 : 0);
 }
 
 void
-billview_period(struct buf *b, int64_t start, int64_t end)
+billing_view_period(struct buf *b, int64_t start, int64_t end)
 {
 	if (start <= 0 || end <= start) {
 		buf_adds(b, "—");
 		return;
 	}
-	billview_day(b, start);
+	billing_view_day(b, start);
 	buf_adds(b, " – ");
-	billview_through(b, end);
+	billing_view_through(b, end);
 }
 
 const char *
-billview_sub_status(struct ctx *c, int status)
+billing_view_sub_status(struct ctx *c, int status)
 {
 	switch (status) {
 	case SUB_TRIALING: return TR(c, "🧪 пробный период", "🧪 trial");
@@ -63,7 +63,7 @@ billview_sub_status(struct ctx *c, int status)
 }
 
 const char *
-billview_invoice_status(struct ctx *c, const struct invoice *inv, int64_t today)
+billing_view_invoice_status(struct ctx *c, const struct invoice *inv, int64_t today)
 {
 	switch (inv->status) {
 	case INV_DRAFT: return TR(c, "черновик", "draft");
@@ -78,20 +78,20 @@ billview_invoice_status(struct ctx *c, const struct invoice *inv, int64_t today)
 }
 
 const char *
-billview_period_word(struct ctx *c, int yearly)
+billing_view_period_word(struct ctx *c, int yearly)
 {
 	return yearly ? TR(c, "год", "year") : TR(c, "мес", "month");
 }
 
 /* Bank references name payers and reasons may name people: personal data. */
 int
-billview_may_see_text(const struct ctx *c)
+billing_view_may_see_text(const struct ctx *c)
 {
 	return view_may_open_pd(c);
 }
 
 int
-billview_read_gate(struct ctx *c, const struct partner *p, const char *what)
+billing_view_read_gate(struct ctx *c, const struct partner *p, const char *what)
 {
 	struct access_session s;
 	char why[600];
@@ -110,7 +110,7 @@ billview_read_gate(struct ctx *c, const struct partner *p, const char *what)
 }
 
 int
-billview_with_partner(struct ctx *c, const char *verb,
+billing_view_with_partner(struct ctx *c, const char *verb,
     int (*show)(struct ctx *, const struct partner *))
 {
 	struct partner p;
@@ -122,7 +122,7 @@ billview_with_partner(struct ctx *c, const char *verb,
 }
 
 int
-billview_audit(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
+billing_view_audit(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
     const char *detail)
 {
 	struct access_session s;
@@ -134,7 +134,7 @@ billview_audit(struct ctx *c, int64_t partner_id, const char *action, const char
 }
 
 int
-billview_send(struct ctx *c, struct buf *b, const struct kb *k)
+billing_view_send(struct ctx *c, struct buf *b, const struct kb *k)
 {
 	int rc = reply_edit(c, b->ptr, k);
 
@@ -143,41 +143,41 @@ billview_send(struct ctx *c, struct buf *b, const struct kb *k)
 }
 
 int
-billview_say(struct ctx *c, const char *html)
+billing_view_say(struct ctx *c, const char *html)
 {
 	struct buf b;
 
 	buf_init(&b, 0);
 	buf_adds(&b, "⚠️ ");
 	buf_adds(&b, html);
-	return billview_send(c, &b, NULL);
+	return billing_view_send(c, &b, NULL);
 }
 
 /* ---- pending actions ------------------------------------------------------------------- */
 
 int
-billview_begin(struct ctx *c, const char *kind, int step)
+billing_view_begin(struct ctx *c, const char *kind, int step)
 {
 	return view_dialog_start(c, kind, 0, step, NULL, NULL);
 }
 
 int
-billview_put(struct ctx *c, const char *key, const char *value)
+billing_view_put(struct ctx *c, const char *key, const char *value)
 {
 	return dialog_put(c->db, c->user_id, c->chat_id, key, value);
 }
 
 int
-billview_put_i64(struct ctx *c, const char *key, int64_t v)
+billing_view_put_i64(struct ctx *c, const char *key, int64_t v)
 {
 	char num[24];
 
 	snprintf(num, sizeof(num), "%lld", (long long)v);
-	return billview_put(c, key, num);
+	return billing_view_put(c, key, num);
 }
 
 int
-billview_get(struct ctx *c, const char *key, char *out, size_t outsz)
+billing_view_get(struct ctx *c, const char *key, char *out, size_t outsz)
 {
 	int r = dialog_value(c->db, c->user_id, c->chat_id, key, out, outsz);
 
@@ -187,10 +187,10 @@ billview_get(struct ctx *c, const char *key, char *out, size_t outsz)
 }
 
 int
-billview_get_i64(struct ctx *c, const char *key, int64_t *v)
+billing_view_get_i64(struct ctx *c, const char *key, int64_t *v)
 {
 	char num[32];
-	int r = billview_get(c, key, num, sizeof(num));
+	int r = billing_view_get(c, key, num, sizeof(num));
 
 	if (r != 1)
 		return r;
@@ -198,26 +198,26 @@ billview_get_i64(struct ctx *c, const char *key, int64_t *v)
 }
 
 int
-billview_end(struct ctx *c)
+billing_view_end(struct ctx *c)
 {
 	return dialog_end(c->db, c->user_id, c->chat_id);
 }
 
 int
-billview_pick(struct ctx *c, const char *ref, struct partner *p, const char *verb)
+billing_view_pick(struct ctx *c, const char *ref, struct partner *p, const char *verb)
 {
 	int64_t ids[2];
 	int n;
 
 	/* nothing found: no choice list comes, so nothing stays pending */
 	n = partner_lookup(c->db, ref, view_may_open_pd(c), ids, 2);
-	if (n == -1 || (n == 0 && billview_end(c) == -1))
+	if (n == -1 || (n == 0 && billing_view_end(c) == -1))
 		return -1;
 	return view_pick_partner(c, ref, p, verb);
 }
 
 int
-billview_ask(struct ctx *c, const struct partner *p, struct buf *html, const struct kb *k)
+billing_view_ask(struct ctx *c, const struct partner *p, struct buf *html, const struct kb *k)
 {
 	struct dialog d;
 	char what[96];
@@ -227,32 +227,32 @@ billview_ask(struct ctx *c, const struct partner *p, struct buf *html, const str
 	 * audited whether or not the person goes on */
 	snprintf(what, sizeof(what), "confirmation: %s",
 	    dialog_get(c->db, c->user_id, c->chat_id, &d) == 1 ? d.kind : "?");
-	if ((r = billview_read_gate(c, p, what)) != 1) {
+	if ((r = billing_view_read_gate(c, p, what)) != 1) {
 		buf_release(html);
 		return r;
 	}
-	if (billview_put_i64(c, "partner", p->id) == -1 ||
-	    dialog_set_step(c->db, c->user_id, c->chat_id, BILLVIEW_CONFIRM) == -1) {
+	if (billing_view_put_i64(c, "partner", p->id) == -1 ||
+	    dialog_set_step(c->db, c->user_id, c->chat_id, BILLING_VIEW_CONFIRM) == -1) {
 		buf_release(html);
 		return -1;
 	}
-	return billview_send(c, html, k);
+	return billing_view_send(c, html, k);
 }
 
 int
-billview_ask_yes(struct ctx *c, const struct partner *p, struct buf *html, const char *verb,
+billing_view_ask_yes(struct ctx *c, const struct partner *p, struct buf *html, const char *verb,
     const char *label)
 {
 	struct kb k;
 
 	kb_init(&k);
-	billview_yes(c, &k, verb, p->id, 0, label);
-	billview_no(c, &k);
-	return billview_ask(c, p, html, &k);
+	billing_view_yes(c, &k, verb, p->id, 0, label);
+	billing_view_no(c, &k);
+	return billing_view_ask(c, p, html, &k);
 }
 
 void
-billview_yes(struct ctx *c, struct kb *k, const char *verb, int64_t partner_id, int option,
+billing_view_yes(struct ctx *c, struct kb *k, const char *verb, int64_t partner_id, int option,
     const char *label)
 {
 	(void)c;
@@ -260,14 +260,14 @@ billview_yes(struct ctx *c, struct kb *k, const char *verb, int64_t partner_id, 
 }
 
 void
-billview_no(struct ctx *c, struct kb *k)
+billing_view_no(struct ctx *c, struct kb *k)
 {
 	kb_button(k, TR(c, "Отмена", "Cancel"), "bxn:");
 }
 
 /* This person's pending action of one of flows at step, fresh: the flow, or NULL. */
-static const struct billview_flow *
-billview_pending(struct ctx *c, const struct billview_flow *flows, int step, int *err)
+static const struct billing_view_flow *
+billing_view_pending(struct ctx *c, const struct billing_view_flow *flows, int step, int *err)
 {
 	struct dialog d;
 	size_t i;
@@ -286,7 +286,7 @@ billview_pending(struct ctx *c, const struct billview_flow *flows, int step, int
 }
 
 static int
-billview_stale(struct ctx *c)
+billing_view_stale(struct ctx *c)
 {
 	return reply_edit(c, TR(c, "Это действие устарело или уже выполнено; повторите команду.",
 	    "This action is stale or done already; run the command again."), NULL);
@@ -294,17 +294,17 @@ billview_stale(struct ctx *c)
 
 /* "<verb>:<partner id>": a partner picked from a choice list continues the pending action. */
 int
-billview_pick_btn(struct ctx *c, const struct billview_flow *flows)
+billing_view_pick_btn(struct ctx *c, const struct billing_view_flow *flows)
 {
-	const struct billview_flow *f;
+	const struct billing_view_flow *f;
 	struct partner p;
 	int r, err;
 
-	f = billview_pending(c, flows, BILLVIEW_PICK, &err);
+	f = billing_view_pending(c, flows, BILLING_VIEW_PICK, &err);
 	if (err == -1)
 		return -1;
 	if (f == NULL)
-		return billview_stale(c);
+		return billing_view_stale(c);
 	r = view_button_partner(c, c->arg, &p);
 	if (r != 1)
 		return r;
@@ -313,35 +313,35 @@ billview_pick_btn(struct ctx *c, const struct billview_flow *flows)
 
 /* "<verb>:<partner id>:<option>": the confirmation. */
 int
-billview_confirm_btn(struct ctx *c, const struct billview_flow *flows)
+billing_view_confirm_btn(struct ctx *c, const struct billing_view_flow *flows)
 {
-	const struct billview_flow *f;
+	const struct billing_view_flow *f;
 	const char *colon;
 	struct partner p;
 	int64_t pid, want, option = 0;
 	int r, err;
 
-	f = billview_pending(c, flows, BILLVIEW_CONFIRM, &err);
+	f = billing_view_pending(c, flows, BILLING_VIEW_CONFIRM, &err);
 	if (err == -1)
 		return -1;
 	colon = strchr(c->arg, ':');
-	if (f == NULL || billview_get_i64(c, "partner", &want) != 1)
-		return billview_stale(c);
+	if (f == NULL || billing_view_get_i64(c, "partner", &want) != 1)
+		return billing_view_stale(c);
 	r = view_button_partner(c, c->arg, &p);
 	if (r != 1)
 		return r;
 	pid = p.id;
 	if (pid != want || (colon != NULL && (str_to_i64(colon + 1, &option) == -1 ||
 	    option < 0 || option > 9)))
-		return billview_stale(c);
+		return billing_view_stale(c);
 	r = f->apply(c, &p, (int)option);
 	if (r == -1)
 		return -1;
-	return billview_end(c);
+	return billing_view_end(c);
 }
 
 int
-billview_cancel_btn(struct ctx *c)
+billing_view_cancel_btn(struct ctx *c)
 {
 	struct dialog d;
 	int r = dialog_get(c->db, c->user_id, c->chat_id, &d);
@@ -349,18 +349,18 @@ billview_cancel_btn(struct ctx *c)
 	if (r == -1)
 		return -1;
 	/* only a billing action: a dialog of another kind the person opened since stays */
-	if (r == 1 && (d.step == BILLVIEW_CONFIRM || d.step == BILLVIEW_PICK) &&
-	    strncmp(d.kind, "bill_", 5) == 0 && billview_end(c) == -1)
+	if (r == 1 && (d.step == BILLING_VIEW_CONFIRM || d.step == BILLING_VIEW_PICK) &&
+	    strncmp(d.kind, "bill_", 5) == 0 && billing_view_end(c) == -1)
 		return -1;
 	return reply_edit(c, TR(c, "Отменено; ничего не изменено.", "Cancelled; nothing changed."),
 	    NULL);
 }
 
 int
-billview_waiting_text(struct ctx *c, const struct dialog *d, const char *text)
+billing_view_waiting_text(struct ctx *c, const struct dialog *d, const char *text)
 {
 	(void)text;
-	return reply(c, d->step == BILLVIEW_PICK ? TR(c, "Выберите партнёра кнопкой выше или "
+	return reply(c, d->step == BILLING_VIEW_PICK ? TR(c, "Выберите партнёра кнопкой выше или "
 	    "/cancel.", "Pick the partner with a button above or /cancel.") :
 	    TR(c, "Подтвердите кнопкой выше или /cancel.", "Confirm with the button above or "
 	    "/cancel."), NULL);
@@ -370,7 +370,7 @@ billview_waiting_text(struct ctx *c, const struct dialog *d, const char *text)
 
 /* "Старт (start, v2)" */
 void
-billview_plan_name(struct buf *b, const struct plan *pl)
+billing_view_plan_name(struct buf *b, const struct plan *pl)
 {
 	buf_add_html(b, pl->name);
 	buf_adds(b, " (<code>");
@@ -380,7 +380,7 @@ billview_plan_name(struct buf *b, const struct plan *pl)
 
 /* The lines of `periods` periods of pl at p's size, one per row; the total in *amount. */
 int
-billview_lines(struct ctx *c, struct buf *b, const struct plan *pl, const struct partner *p,
+billing_view_lines(struct ctx *c, struct buf *b, const struct plan *pl, const struct partner *p,
     int periods, int64_t *amount)
 {
 	struct invoice_line lines[BILLING_LINES_MAX];
@@ -393,16 +393,16 @@ billview_lines(struct ctx *c, struct buf *b, const struct plan *pl, const struct
 		buf_adds(b, "\n  • ");
 		buf_add_html(b, lines[i].description);
 		buf_printf(b, ": %lld × ", (long long)lines[i].quantity);
-		billview_money(b, lines[i].unit_price);
+		billing_view_money(b, lines[i].unit_price);
 		buf_adds(b, " = ");
-		billview_money(b, lines[i].amount);
+		billing_view_money(b, lines[i].amount);
 	}
 	return 0;
 }
 
 /* The plan named by code for a new subscription or a change: 1 found, 0 answered. */
 int
-billview_plan_arg(struct ctx *c, const char *code, struct plan *pl)
+billing_view_plan_arg(struct ctx *c, const char *code, struct plan *pl)
 {
 	struct buf b;
 	int r;
@@ -418,40 +418,40 @@ billview_plan_arg(struct ctx *c, const char *code, struct plan *pl)
 	buf_adds(&b, r == 1 ? TR(c, "» в архиве и новых подписок не принимает. Действующие: /plans",
 	    "” is archived and takes no new subscriptions. Active ones: /plans") :
 	    TR(c, "» не найден. Коды тарифов: /plans", "” does not exist. Plan codes: /plans"));
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
 }
 
 /* The plan a pending action named, still the latest active version: 1, 0 answered. */
 int
-billview_pending_plan(struct ctx *c, struct plan *pl)
+billing_view_pending_plan(struct ctx *c, struct plan *pl)
 {
 	struct plan cur;
 	int64_t id;
 	int r;
 
-	if ((r = billview_get_i64(c, "plan", &id)) == -1 || (r == 1 &&
+	if ((r = billing_view_get_i64(c, "plan", &id)) == -1 || (r == 1 &&
 	    (r = plan_get(c->db, id, pl)) == -1))
 		return -1;
 	if (r == 1 && (r = plan_current(c->db, pl->code, &cur)) == -1)
 		return -1;
 	if (r == 1 && cur.id == pl->id && !cur.archived)
 		return 1;
-	if (billview_end(c) == -1)
+	if (billing_view_end(c) == -1)
 		return -1;
-	return billview_say(c, TR(c, "Тариф изменился, пока вы подтверждали; повторите команду.",
+	return billing_view_say(c, TR(c, "Тариф изменился, пока вы подтверждали; повторите команду.",
 	    "The plan changed while you were confirming; run the command again.")) == -1 ? -1 : 0;
 }
 
 /* The partner's live subscription: 1, 0 none (answered, the pending action ended). */
 int
-billview_live_sub(struct ctx *c, const struct partner *p, struct subscription *s)
+billing_view_live_sub(struct ctx *c, const struct partner *p, struct subscription *s)
 {
 	struct buf b;
 	int r;
 
 	if ((r = sub_live(c->db, p->id, s)) != 0)
 		return r;
-	if (billview_end(c) == -1)
+	if (billing_view_end(c) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "⚠️ У партнёра «", "⚠️ “"));
@@ -459,22 +459,22 @@ billview_live_sub(struct ctx *c, const struct partner *p, struct subscription *s
 	buf_printf(&b, TR(c, "» нет действующей подписки. Оформить: <code>/subscribe %lld "
 	    "&lt;тариф&gt;</code>", "” has no live subscription. Start one: <code>/subscribe %lld "
 	    "&lt;plan&gt;</code>"), (long long)p->id);
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
 }
 
-/* A change is logged and audited (billing.c has brought the partner's row up to date). */
+/* A change is logged and audited (billing_rules.c has brought the partner's row up to date). */
 int
-billview_changed(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
+billing_view_changed(struct ctx *c, int64_t partner_id, const char *action, const char *reason,
     const char *detail)
 {
 	log_info("partner %lld: %s by user %lld", (long long)partner_id, action,
 	    (long long)c->user_id);
-	return billview_audit(c, partner_id, action, reason, detail);
+	return billing_view_audit(c, partner_id, action, reason, detail);
 }
 
 /* The buttons under a result: the invoice issued (if any) and the subscription. */
 void
-billview_result_buttons(struct ctx *c, struct kb *k, const struct invoice *inv, int64_t partner_id)
+billing_view_result_buttons(struct ctx *c, struct kb *k, const struct invoice *inv, int64_t partner_id)
 {
 	kb_init(k);
 	if (inv->id > 0 && inv->number[0])
@@ -484,18 +484,18 @@ billview_result_buttons(struct ctx *c, struct kb *k, const struct invoice *inv, 
 
 /* "Выставлен счёт 2026-0001 на 12 500,00 ₽, срок оплаты 10.12.2026." */
 void
-billview_invoice_issued(struct ctx *c, struct buf *b, const struct invoice *inv)
+billing_view_invoice_issued(struct ctx *c, struct buf *b, const struct invoice *inv)
 {
 	buf_adds(b, TR(c, "\nВыставлен счёт <b>", "\nInvoice <b>"));
 	buf_add_html(b, inv->number);
 	buf_adds(b, TR(c, "</b> на ", "</b> issued for "));
-	billview_money(b, inv->amount);
+	billing_view_money(b, inv->amount);
 	if (inv->paid > 0) {
 		buf_adds(b, TR(c, " (зачтено с баланса ", " ("));
-		billview_money(b, inv->paid);
+		billing_view_money(b, inv->paid);
 		buf_adds(b, TR(c, ")", " paid from credit)"));
 	}
 	buf_adds(b, TR(c, ", срок оплаты ", ", due "));
-	billview_day(b, inv->due_on);
+	billing_view_day(b, inv->due_on);
 	buf_adds(b, ".");
 }

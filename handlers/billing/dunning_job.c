@@ -1,5 +1,5 @@
 /*
- * billing_dunning.c — the scheduler's dunning job and the dunning alert (see billing_jobs.c
+ * dunning_job.c — the scheduler's dunning job and the dunning alert (see renewal_job.c
  * for how the jobs run).
  *
  *   billing_dunning_job   the ladder of every overdue invoice (billing_dunning_due): past_due,
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/billing_jobs.h"
+#include "handlers/billing/billing_jobs.h"
 
 #define BJ_OPEN_MAX	64	/* open invoices of one partner the dunning alert reads */
 #define BJ_ALERT_ROOM	1700	/* bytes of an alert's invoice list: the text must stay < 2048 */

@@ -1,8 +1,8 @@
 /*
- * invoices.c — invoices, acts and payments as billing staff read them: /invoices (a paged list:
+ * invoice_view.c — invoices, acts and payments as billing staff read them: /invoices (a paged list:
  * all, open, overdue, or one partner's), /invoice <number> with its lines and buttons,
  * /invoice_void, /acts and /payments of a partner. Recording payments (/pay) and the dunning
- * alert's buttons are in billpay.c; their rows are in this file's tables.
+ * alert's buttons are in payment_record.c; their rows are in this file's tables.
  *
  * Who reads what: the overview (numbers, partner names, amounts: no personal data) is for
  * billing, superadmins and managers; anything of one partner is partner data, audited, and
@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/billview.h"
+#include "handlers/billing/billing_view.h"
 
 #define INV_PAGE 10
 #define INV_LINES_MAX 32
@@ -26,7 +26,7 @@ static void
 inv_row(struct ctx *c, struct buf *b, const struct invoice *inv, int with_partner)
 {
 	struct partner p;
-	int64_t today = billview_today(c);
+	int64_t today = billing_view_today(c);
 
 	buf_adds(b, inv->status == INV_OPEN && inv->due_on < today ? "\n⚠️ " : "\n• ");
 	buf_adds(b, "<b>");
@@ -37,14 +37,14 @@ inv_row(struct ctx *c, struct buf *b, const struct invoice *inv, int with_partne
 		buf_add_html(b, p.name);
 	}
 	buf_adds(b, " · ");
-	billview_money(b, inv->amount);
+	billing_view_money(b, inv->amount);
 	if (inv->paid > 0 && inv->paid < inv->amount) {
 		buf_adds(b, TR(c, " · оплачено ", " · paid "));
-		billview_money(b, inv->paid);
+		billing_view_money(b, inv->paid);
 	}
 	buf_adds(b, TR(c, " · срок ", " · due "));
-	billview_day(b, inv->due_on);
-	buf_printf(b, " · %s", billview_invoice_status(c, inv, today));
+	billing_view_day(b, inv->due_on);
+	buf_printf(b, " · %s", billing_view_invoice_status(c, inv, today));
 }
 
 static const char *
@@ -68,16 +68,16 @@ inv_list_page(struct ctx *c, int64_t qid, int filter, const struct partner *p, i
 	int n, i, r, total;
 
 	if (p == NULL && (c->roles & (ROLE_SUPERADMIN | ROLE_BILLING | ROLE_MANAGER)) == 0)
-		return billview_say(c, TR(c, "Поддержке — только счета партнёра по тикету: "
+		return billing_view_say(c, TR(c, "Поддержке — только счета партнёра по тикету: "
 		    "<code>/invoices &lt;партнёр&gt;</code>", "Support sees only a partner's invoices, "
 		    "for a ticket: <code>/invoices &lt;partner&gt;</code>"));
 	snprintf(detail, sizeof(detail), "invoices filter=%s offset=%d",
 	    filter == INVF_OPEN ? "open" : filter == INVF_OVERDUE ? "overdue" : "all", offset);
-	if (p != NULL && (r = billview_read_gate(c, p, detail)) != 1)
+	if (p != NULL && (r = billing_view_read_gate(c, p, detail)) != 1)
 		return r;
 	if (p == NULL && view_audit(c, 0, "billing.list", "", 0, detail) == -1)
 		return -1;
-	n = invoice_list(c->db, p ? p->id : 0, filter, billview_today(c), offset, INV_PAGE, rows,
+	n = invoice_list(c->db, p ? p->id : 0, filter, billing_view_today(c), offset, INV_PAGE, rows,
 	    &total);
 	if (n == -1)
 		return -1;
@@ -110,7 +110,7 @@ inv_list_page(struct ctx *c, int64_t qid, int filter, const struct partner *p, i
 		    offset + INV_PAGE);
 	if (p != NULL)
 		view_back_to_card(c, &k, p->id);
-	return billview_send(c, &b, &k);
+	return billing_view_send(c, &b, &k);
 }
 
 /* Saves the filter for the page buttons and shows the first page. */
@@ -202,7 +202,7 @@ invoices_by_number(struct ctx *c, const char *number, struct invoice *inv)
 	buf_add_html(&b, number);
 	buf_adds(&b, TR(c, "» не найден. Номер вида <code>2026-0001</code>; список: /invoices",
 	    "”. Numbers look like <code>2026-0001</code>; the list: /invoices"));
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
 }
 
 static const char *
@@ -224,69 +224,69 @@ inv_show(struct ctx *c, const struct invoice *inv)
 	struct buf b;
 	struct kb k;
 	char what[64];
-	int64_t today = billview_today(c);
+	int64_t today = billing_view_today(c);
 	int r, n, i;
 
 	if ((r = partner_get(c->db, inv->partner_id, &p)) != 1)
 		return -1;
 	snprintf(what, sizeof(what), "invoice %s", inv->number);
-	if ((r = billview_read_gate(c, &p, what)) != 1)
+	if ((r = billing_view_read_gate(c, &p, what)) != 1)
 		return r;
 	if ((n = invoice_lines(c->db, inv->id, lines, INV_LINES_MAX)) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "🧾 <b>Счёт ", "🧾 <b>Invoice "));
 	buf_add_html(&b, inv->number[0] ? inv->number : "—");
-	buf_printf(&b, "</b> · %s\n", billview_invoice_status(c, inv, today));
+	buf_printf(&b, "</b> · %s\n", billing_view_invoice_status(c, inv, today));
 	buf_adds(&b, TR(c, "Партнёр: ", "Partner: "));
 	buf_add_html(&b, p.name);
 	buf_printf(&b, " · #%lld", (long long)p.id);
 	if (inv->period_start > 0) {
 		buf_adds(&b, TR(c, "\nПериод: ", "\nPeriod: "));
-		billview_period(&b, inv->period_start, inv->period_end);
+		billing_view_period(&b, inv->period_start, inv->period_end);
 	}
 	buf_adds(&b, TR(c, "\nВыставлен: ", "\nIssued: "));
-	billview_day(&b, inv->issued_on);
+	billing_view_day(&b, inv->issued_on);
 	buf_adds(&b, TR(c, " · срок оплаты: ", " · due: "));
-	billview_day(&b, inv->due_on);
+	billing_view_day(&b, inv->due_on);
 	buf_addc(&b, '\n');
 	for (i = 0; i < n; i++) {
 		buf_adds(&b, "\n• ");
 		buf_add_html(&b, lines[i].description);
 		buf_printf(&b, ": %lld × ", (long long)lines[i].quantity);
-		billview_money(&b, lines[i].unit_price);
+		billing_view_money(&b, lines[i].unit_price);
 		buf_adds(&b, " = ");
-		billview_money(&b, lines[i].amount);
+		billing_view_money(&b, lines[i].amount);
 	}
 	buf_adds(&b, TR(c, "\n\nИтого: <b>", "\n\nTotal: <b>"));
-	billview_money(&b, inv->amount);
+	billing_view_money(&b, inv->amount);
 	buf_adds(&b, TR(c, "</b>\nОплачено: ", "</b>\nPaid: "));
-	billview_money(&b, inv->paid);
+	billing_view_money(&b, inv->paid);
 	if (inv->status == INV_OPEN) {
 		buf_adds(&b, TR(c, " · осталось: <b>", " · left: <b>"));
-		billview_money(&b, inv->amount - inv->paid);
+		billing_view_money(&b, inv->amount - inv->paid);
 		buf_adds(&b, "</b>");
 	}
 	if (inv->paid_on > 0) {
 		buf_adds(&b, TR(c, " · оплачен ", " · paid on "));
-		billview_day(&b, inv->paid_on);
+		billing_view_day(&b, inv->paid_on);
 	}
 	if (inv->dunning > DUN_NONE)
 		buf_printf(&b, TR(c, "\nВзыскание: %s", "\nDunning: %s"),
 		    inv_dunning_name(c, inv->dunning));
 	if (inv->hold_until > today) {
 		buf_adds(&b, TR(c, "\nОтсрочка: до ", "\nOn hold until "));
-		billview_day(&b, inv->hold_until);
+		billing_view_day(&b, inv->hold_until);
 	}
 	if (inv->status == INV_VOID) {
 		buf_adds(&b, TR(c, "\nАннулирован", "\nVoided"));
-		if (inv->void_reason[0] && billview_may_see_text(c)) {
+		if (inv->void_reason[0] && billing_view_may_see_text(c)) {
 			buf_adds(&b, ": ");
 			buf_add_html(&b, inv->void_reason);
 		}
 	}
 	kb_init(&k);
-	if (inv->status == INV_OPEN && gate_allows(c->is_member, c->roles, BILLVIEW_WRITE)) {
+	if (inv->status == INV_OPEN && gate_allows(c->is_member, c->roles, BILLING_VIEW_WRITE)) {
 		kb_button(&k, TR(c, "💳 Оплата", "💳 Payment"), "ipy:%lld", (long long)inv->id);
 		kb_button(&k, TR(c, "Аннулировать", "Void"), "ivd:%lld", (long long)inv->id);
 		kb_row(&k);
@@ -294,7 +294,7 @@ inv_show(struct ctx *c, const struct invoice *inv)
 	kb_button(&k, TR(c, "Подписка", "Subscription"), "sub:%lld", (long long)p.id);
 	kb_button(&k, TR(c, "Счета партнёра", "Partner's invoices"), "invp:%lld", (long long)p.id);
 	view_back_to_card(c, &k, p.id);
-	return billview_send(c, &b, &k);
+	return billing_view_send(c, &b, &k);
 }
 
 /* /invoice <number> */
@@ -346,12 +346,12 @@ inv_void_load(struct ctx *c, struct invoice *inv)
 	int64_t id;
 	int r;
 
-	if ((r = billview_get_i64(c, "invoice", &id)) == -1 ||
+	if ((r = billing_view_get_i64(c, "invoice", &id)) == -1 ||
 	    (r == 1 && (r = invoice_get(c->db, id, inv)) == -1))
 		return -1;
 	if (r == 1 && inv->status == INV_OPEN)
 		return 1;
-	if (billview_end(c) == -1)
+	if (billing_view_end(c) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "⚠️ Аннулировать можно только открытый счёт", "⚠️ Only an open "
@@ -359,11 +359,11 @@ inv_void_load(struct ctx *c, struct invoice *inv)
 	if (r == 1) {
 		buf_adds(&b, TR(c, "; счёт ", "; invoice "));
 		buf_add_html(&b, inv->number);
-		buf_printf(&b, TR(c, " сейчас: %s", " is %s"), billview_invoice_status(c, inv,
-		    billview_today(c)));
+		buf_printf(&b, TR(c, " сейчас: %s", " is %s"), billing_view_invoice_status(c, inv,
+		    billing_view_today(c)));
 	}
 	buf_addc(&b, '.');
-	return billview_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
 }
 
 static int
@@ -376,7 +376,7 @@ inv_void_proceed(struct ctx *c, const struct partner *p)
 
 	if ((r = inv_void_load(c, &inv)) != 1)
 		return r;
-	if (billview_get(c, "reason", reason, sizeof(reason)) == -1)
+	if (billing_view_get(c, "reason", reason, sizeof(reason)) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "❗️ <b>Аннулировать счёт ", "❗️ <b>Void invoice "));
@@ -384,17 +384,17 @@ inv_void_proceed(struct ctx *c, const struct partner *p)
 	buf_adds(&b, "</b> · ");
 	buf_add_html(&b, p->name);
 	buf_adds(&b, TR(c, "\nСумма: ", "\nAmount: "));
-	billview_money(&b, inv.amount);
+	billing_view_money(&b, inv.amount);
 	if (inv.paid > 0) {
 		buf_adds(&b, TR(c, "; оплаченные ", "; the "));
-		billview_money(&b, inv.paid);
+		billing_view_money(&b, inv.paid);
 		buf_adds(&b, TR(c, " вернутся на баланс партнёра и пойдут на другие открытые счета",
 		    " paid return to the partner's credit and go to other open invoices"));
 	}
 	buf_adds(&b, TR(c, ".\nНомер останется занятым.\nПричина: ", ".\nThe number stays used."
 	    "\nReason: "));
 	buf_add_html(&b, reason);
-	return billview_ask_yes(c, p, &b, "iok", TR(c, "Да, аннулировать", "Yes, void it"));
+	return billing_view_ask_yes(c, p, &b, "iok", TR(c, "Да, аннулировать", "Yes, void it"));
 }
 
 static int
@@ -409,15 +409,15 @@ inv_void_apply(struct ctx *c, const struct partner *p, int option)
 	(void)option;
 	if ((r = inv_void_load(c, &inv)) != 1)
 		return r;
-	if (billview_get(c, "reason", reason, sizeof(reason)) == -1 ||
-	    (r = billing_void(c->app, c->db, &inv, reason, billview_today(c))) == -1)
+	if (billing_view_get(c, "reason", reason, sizeof(reason)) == -1 ||
+	    (r = billing_void(c->app, c->db, &inv, reason, billing_view_today(c))) == -1)
 		return -1;
 	if (r == 0)
-		return billview_say(c, TR(c, "Счёт уже не открыт; ничего не изменено.",
+		return billing_view_say(c, TR(c, "Счёт уже не открыт; ничего не изменено.",
 		    "The invoice is not open any more; nothing changed."));
 	snprintf(d, sizeof(d), "invoice %s amount=%lld paid=%lld", inv.number,
 	    (long long)inv.amount, (long long)inv.paid);
-	if (billview_audit(c, p->id, "billing.void", reason, d) == -1 ||
+	if (billing_view_audit(c, p->id, "billing.void", reason, d) == -1 ||
 	    billing_credit(c->db, p->id, &credit) == -1)
 		return -1;
 	log_info("invoice %s voided by user %lld", inv.number, (long long)c->user_id);
@@ -426,9 +426,9 @@ inv_void_apply(struct ctx *c, const struct partner *p, int option)
 	buf_add_html(&b, inv.number);
 	buf_adds(&b, TR(c, " аннулирован. Баланс партнёра (аванс): ", " voided. The partner's "
 	    "credit: "));
-	billview_money(&b, credit);
+	billing_view_money(&b, credit);
 	buf_addc(&b, '.');
-	return billview_send(c, &b, NULL);
+	return billing_view_send(c, &b, NULL);
 }
 
 /* Starts a pending void of inv with a reason, and asks to confirm. */
@@ -438,12 +438,12 @@ inv_void_start(struct ctx *c, const struct invoice *inv, const char *reason)
 	struct partner p;
 
 	if (strlen(reason) < 3 || strlen(reason) > INV_REASON_MAX)
-		return billview_say(c, TR(c, "Причина аннулирования: от 3 до 500 символов. Пример: "
+		return billing_view_say(c, TR(c, "Причина аннулирования: от 3 до 500 символов. Пример: "
 		    "<code>/invoice_void 2026-0012 выставлен по ошибке</code>", "The reason: 3 to 500 "
 		    "characters. Example: <code>/invoice_void 2026-0012 issued by mistake</code>"));
 	if (partner_get(c->db, inv->partner_id, &p) != 1 ||
-	    billview_begin(c, "bill_void", BILLVIEW_PICK) == -1 ||
-	    billview_put_i64(c, "invoice", inv->id) == -1 || billview_put(c, "reason", reason) == -1)
+	    billing_view_begin(c, "bill_void", BILLING_VIEW_PICK) == -1 ||
+	    billing_view_put_i64(c, "invoice", inv->id) == -1 || billing_view_put(c, "reason", reason) == -1)
 		return -1;
 	return inv_void_proceed(c, &p);
 }
@@ -473,8 +473,8 @@ inv_void_btn(struct ctx *c)
 
 	if (r != 1)
 		return r;
-	if (billview_begin(c, "bill_void", BILLVIEW_TEXT) == -1 ||
-	    billview_put_i64(c, "invoice", inv.id) == -1)
+	if (billing_view_begin(c, "bill_void", BILLING_VIEW_TEXT) == -1 ||
+	    billing_view_put_i64(c, "invoice", inv.id) == -1)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "Причина аннулирования счёта ", "The reason to void invoice "));
@@ -493,8 +493,8 @@ inv_void_text(struct ctx *c, const struct dialog *d, const char *text)
 	struct invoice inv;
 	int r;
 
-	if (d->step != BILLVIEW_TEXT)
-		return billview_waiting_text(c, d, text);
+	if (d->step != BILLING_VIEW_TEXT)
+		return billing_view_waiting_text(c, d, text);
 	if ((r = inv_void_load(c, &inv)) != 1)
 		return r;
 	return inv_void_start(c, &inv, text);
@@ -511,7 +511,7 @@ inv_acts(struct ctx *c, const struct partner *p)
 	struct kb k;
 	int r, n, i;
 
-	if ((r = billview_read_gate(c, p, "acts")) != 1)
+	if ((r = billing_view_read_gate(c, p, "acts")) != 1)
 		return r;
 	if ((n = act_list(c->db, p->id, rows, INV_ROWS_MAX)) == -1)
 		return -1;
@@ -525,11 +525,11 @@ inv_acts(struct ctx *c, const struct partner *p)
 		buf_adds(&b, "\n• <b>");
 		buf_add_html(&b, rows[i].number);
 		buf_adds(&b, "</b> · ");
-		billview_period(&b, rows[i].period_start, rows[i].period_end);
+		billing_view_period(&b, rows[i].period_start, rows[i].period_end);
 		buf_adds(&b, " · ");
-		billview_money(&b, rows[i].amount);
+		billing_view_money(&b, rows[i].amount);
 		buf_adds(&b, TR(c, " · от ", " · of "));
-		billview_day(&b, rows[i].issued_on);
+		billing_view_day(&b, rows[i].issued_on);
 		if (invoice_get(c->db, rows[i].invoice_id, &inv) == 1) {
 			buf_adds(&b, TR(c, " · счёт ", " · invoice "));
 			buf_add_html(&b, inv.number);
@@ -539,7 +539,7 @@ inv_acts(struct ctx *c, const struct partner *p)
 		buf_printf(&b, TR(c, "\n(последние %d)", "\n(the latest %d)"), n);
 	kb_init(&k);
 	view_back_to_card(c, &k, p->id);
-	return billview_send(c, &b, &k);
+	return billing_view_send(c, &b, &k);
 }
 
 static const char *
@@ -562,9 +562,9 @@ inv_payments(struct ctx *c, const struct partner *p)
 	struct payment rows[INV_ROWS_MAX];
 	struct buf b;
 	struct kb k;
-	int r, n, i, text = billview_may_see_text(c);
+	int r, n, i, text = billing_view_may_see_text(c);
 
-	if ((r = billview_read_gate(c, p, "payments")) != 1)
+	if ((r = billing_view_read_gate(c, p, "payments")) != 1)
 		return r;
 	if ((n = payment_list(c->db, p->id, rows, INV_ROWS_MAX)) == -1)
 		return -1;
@@ -575,9 +575,9 @@ inv_payments(struct ctx *c, const struct partner *p)
 		buf_adds(&b, TR(c, "\nПлатежей нет.", "\nNo payments."));
 	for (i = 0; i < n; i++) {
 		buf_adds(&b, rows[i].amount < 0 ? "\n↩️ " : "\n• ");
-		billview_day(&b, rows[i].received_on);
+		billing_view_day(&b, rows[i].received_on);
 		buf_adds(&b, " · <b>");
-		billview_money(&b, rows[i].amount);
+		billing_view_money(&b, rows[i].amount);
 		buf_printf(&b, "</b> · %s", inv_source_name(c, rows[i].source));
 		if (text && rows[i].reference[0]) {
 			buf_adds(&b, " · ");
@@ -592,25 +592,25 @@ inv_payments(struct ctx *c, const struct partner *p)
 		buf_printf(&b, TR(c, "\n(последние %d)", "\n(the latest %d)"), n);
 	kb_init(&k);
 	view_back_to_card(c, &k, p->id);
-	return billview_send(c, &b, &k);
+	return billing_view_send(c, &b, &k);
 }
 
 /* A command (the partner typed) or a button (its id), the same view. */
 static int
 inv_acts_go(struct ctx *c)
 {
-	return billview_with_partner(c, "acts", inv_acts);
+	return billing_view_with_partner(c, "acts", inv_acts);
 }
 
 static int
 inv_payments_go(struct ctx *c)
 {
-	return billview_with_partner(c, "pays", inv_payments);
+	return billing_view_with_partner(c, "pays", inv_payments);
 }
 
 /* ---- the tables ------------------------------------------------------------------------ */
 
-static const struct billview_flow inv_flows[] = {
+static const struct billing_view_flow inv_flows[] = {
 	{ "bill_void", inv_void_proceed, inv_void_apply },
 	{ NULL, NULL, NULL },
 };
@@ -618,26 +618,26 @@ static const struct billview_flow inv_flows[] = {
 static int
 inv_confirm_btn(struct ctx *c)
 {
-	return billview_confirm_btn(c, inv_flows);
+	return billing_view_confirm_btn(c, inv_flows);
 }
 
 const struct command invoices_commands[] = {
-	{ "invoices", "[партнёр|overdue|open]", BILLVIEW_READ, CMD_PARTNER, 0,
+	{ "invoices", "[партнёр|overdue|open]", BILLING_VIEW_READ, CMD_PARTNER, 0,
 	  "счета: все, открытые, просроченные или одного партнёра",
 	  "invoices: all, open, overdue or one partner's", inv_list_cmd },
-	{ "invoice", "<номер>", BILLVIEW_READ, CMD_PARTNER, 1,
+	{ "invoice", "<номер>", BILLING_VIEW_READ, CMD_PARTNER, 1,
 	  "счёт: строки, оплата, статус", "an invoice: lines, payment, status", inv_show_cmd },
-	{ "invoice_void", "<номер> <причина>", BILLVIEW_WRITE,
+	{ "invoice_void", "<номер> <причина>", BILLING_VIEW_WRITE,
 	  CMD_PARTNER | CMD_WRITES | CMD_CONFIRM, 2,
 	  "аннулировать открытый счёт (с причиной)", "void an open invoice (with a reason)",
 	  inv_void_cmd },
-	{ "pay", "<партнёр|счёт> <сумма> [ДД.ММ.ГГГГ] [основание]", BILLVIEW_WRITE,
+	{ "pay", "<партнёр|счёт> <сумма> [ДД.ММ.ГГГГ] [основание]", BILLING_VIEW_WRITE,
 	  CMD_PARTNER | CMD_WRITES | CMD_CONFIRM, 2,
 	  "записать платёж (минус — возврат, с причиной)",
-	  "record a payment (a minus: a refund, with a reason)", billpay_cmd },
-	{ "acts", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
+	  "record a payment (a minus: a refund, with a reason)", payment_record_cmd },
+	{ "acts", "<партнёр>", BILLING_VIEW_READ, CMD_PARTNER, 1,
 	  "акты партнёра", "a partner's acts", inv_acts_go },
-	{ "payments", "<партнёр>", BILLVIEW_READ, CMD_PARTNER, 1,
+	{ "payments", "<партнёр>", BILLING_VIEW_READ, CMD_PARTNER, 1,
 	  "платежи и возвраты партнёра", "a partner's payments and refunds", inv_payments_go },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, NULL },
 };
@@ -648,25 +648,25 @@ const struct command invoices_commands[] = {
  * the presser's private chat, like the alert's card button.
  */
 const struct button invoices_buttons[] = {
-	{ "inl", BILLVIEW_READ, CMD_PARTNER, inv_page_btn },
-	{ "inv", BILLVIEW_READ, CMD_PARTNER, inv_show_btn },
-	{ "invp", BILLVIEW_READ, CMD_PARTNER, inv_partner_btn },
-	{ "acts", BILLVIEW_READ, CMD_PARTNER, inv_acts_go },
-	{ "pays", BILLVIEW_READ, CMD_PARTNER, inv_payments_go },
-	{ "ivd", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_void_btn },
-	{ "iok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_confirm_btn },
-	{ "ipy", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, billpay_invoice_btn },
-	{ "ypk", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, billpay_pick_btn },
-	{ "yok", BILLVIEW_WRITE, CMD_PARTNER | CMD_WRITES, billpay_confirm_btn },
-	{ "dpay", BILLVIEW_WRITE, 0, billpay_dunning_pay_btn },
-	{ "dext", BILLVIEW_WRITE, CMD_WRITES, billpay_dunning_extend_btn },
-	{ "dblk", BILLVIEW_WRITE, CMD_WRITES, billpay_dunning_block_btn },
+	{ "inl", BILLING_VIEW_READ, CMD_PARTNER, inv_page_btn },
+	{ "inv", BILLING_VIEW_READ, CMD_PARTNER, inv_show_btn },
+	{ "invp", BILLING_VIEW_READ, CMD_PARTNER, inv_partner_btn },
+	{ "acts", BILLING_VIEW_READ, CMD_PARTNER, inv_acts_go },
+	{ "pays", BILLING_VIEW_READ, CMD_PARTNER, inv_payments_go },
+	{ "ivd", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_void_btn },
+	{ "iok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_confirm_btn },
+	{ "ipy", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_invoice_btn },
+	{ "ypk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_pick_btn },
+	{ "yok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_confirm_btn },
+	{ "dpay", BILLING_VIEW_WRITE, 0, payment_record_dunning_pay_btn },
+	{ "dext", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_extend_btn },
+	{ "dblk", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_block_btn },
 	{ NULL, 0, 0, NULL },
 };
 
 const struct dialog_kind invoices_dialogs[] = {
-	{ "bill_void", BILLVIEW_WRITE, inv_void_text, NULL },
-	{ "bill_pay", BILLVIEW_WRITE, billview_waiting_text, NULL },
-	{ "bill_block", BILLVIEW_WRITE, billview_waiting_text, NULL },
+	{ "bill_void", BILLING_VIEW_WRITE, inv_void_text, NULL },
+	{ "bill_pay", BILLING_VIEW_WRITE, billing_view_waiting_text, NULL },
+	{ "bill_block", BILLING_VIEW_WRITE, billing_view_waiting_text, NULL },
 	{ NULL, 0, NULL, NULL },
 };

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/validate.h"
+#include "handlers/common/validate.h"
 
 #define MONEY_THIN_NBSP	"\xE2\x80\xAF"	/* U+202F, between thousands */
 #define MONEY_NBSP	"\xC2\xA0"	/* U+00A0, before the ruble sign */

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/dialogs.h"
-#include "handlers/plans.h"
+#include "handlers/common/dialogs.h"
+#include "handlers/billing/plans.h"
 
 #define PLAN_FORM_MAX	16
 #define PLAN_COUNT_MAX	1000000	/* included branches or users */

@@ -1,5 +1,5 @@
 /*
- * plans.c — the plans billing staff sell: /plans (the list), /plan (a card with its version
+ * plan_list.c — the plans billing staff sell: /plans (the list), /plan (a card with its version
  * history) and archiving; the command tables of the plans block. Creating and editing are in
  * plan_edit.c. A plan is a code with versions: any change of what a plan costs or is called
  * inserts the next version, so subscriptions and invoices made on an old version keep its
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "handlers/handlers.h"
-#include "handlers/plans.h"
+#include "handlers/billing/plans.h"
 
 #define PLAN_LIST_MAX	50	/* plans on the /plans page; there are a handful in practice */
 #define PLAN_VERSIONS_SHOWN 10	/* versions on a card, newest first */

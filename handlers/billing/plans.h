@@ -1,11 +1,11 @@
 /*
- * plans.h — what the plans block's two files share, and nobody else includes: plans.c (the
+ * plans.h — what the plans block's two files share, and nobody else includes: plan_list.c (the
  * list, the card, archiving, the command tables) and plan_edit.c (creating and editing).
  */
 #ifndef HANDLERS_PLANS_H
 #define HANDLERS_PLANS_H
 
-/* plans.c */
+/* plan_list.c */
 /* A code as typed ("Start " → "start"): lowercase latin, digits, '-' and '_' (not first), one
  * word of at most PLAN_CODE_MAX - 1 bytes. 0, or -1 with err filled (the rule and an example). */
 int	 plans_parse_code(struct ctx *, const char *in, char *out, size_t outsz, char *err,
@@ -19,7 +19,7 @@ int	 plans_show_card(struct ctx *, const char *code, int edit);
 /* Archives (1) or restores (0) p's code, audited (edit: the card's button redraws it). */
 int	 plans_archive(struct ctx *, const struct plan *, int archived, int edit);
 
-/* plan_edit.c — the commands, buttons and dialogs plans.c lists in the tables. */
+/* plan_edit.c — the commands, buttons and dialogs plan_list.c lists in the tables. */
 int	 plan_edit_new_cmd(struct ctx *);		/* /plan_new */
 int	 plan_edit_cmd(struct ctx *);			/* /plan_edit */
 int	 plan_edit_hint_btn(struct ctx *);		/* ple: how to edit this plan */

@@ -1,6 +1,6 @@
 /*
- * billing_jobs.c — the scheduler's billing jobs and what they share; the dunning job and the
- * dunning alert are in billing_dunning.c.
+ * renewal_job.c — the scheduler's billing jobs and what they share; the dunning job and the
+ * dunning alert are in dunning_job.c.
  *
  * Both jobs run hourly (the slots are UTC hours, so a step happens on the right day in the
  * configured zone) and are idempotent by what they store, not by the slot: a renewal is an
@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/billing_jobs.h"
+#include "handlers/billing/billing_jobs.h"
 
 #define BJ_CATCHUP_MAX	120	/* periods one pass may roll a subscription over (10 years) */
 #define BJ_NAME_MAX	121	/* bytes of a partner's name quoted in a message (UTF-8 safe) */

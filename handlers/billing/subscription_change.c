@@ -1,6 +1,6 @@
 /*
- * billing_change.c — changing a subscription: another plan at the period end or now (prorated
- * to the day), cancellation at the period end, auto-renewal on or off (handlers/billing.h).
+ * subscription_change.c — changing a subscription: another plan at the period end or now (prorated
+ * to the day), cancellation at the period end, auto-renewal on or off (handlers/billing/billing.h).
  *
  * Switching now prorates what the current period was invoiced — the invoice's own amount (the
  * plan's price when the plan changed within the period), so a partner who grew since pays
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/billing_int.h"
+#include "handlers/billing/billing_rules.h"
 
 #define CHANGE_OPEN_MAX 256	/* open invoices of one partner looked at */
 

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "handlers/dialogs.h"
+#include "handlers/common/dialogs.h"
 
 int
 dialogs_ask(struct ctx *c, size_t step, size_t n, const char *ask_ru, const char *ask_en,

@@ -8,7 +8,7 @@
 #include "handlers/handlers.h"
 
 static const struct command *const command_tables[] = {
-	core_commands,
+	start_commands,
 	partners_commands,
 	partner_edit_commands,
 	access_commands,
@@ -22,10 +22,10 @@ static const struct command *const command_tables[] = {
 };
 
 static const struct button *const button_tables[] = {
-	core_buttons,
 	partners_buttons,
 	partner_edit_buttons,
 	access_buttons,
+	access_request_buttons,
 	team_buttons,
 	audit_buttons,
 	alerts_buttons,

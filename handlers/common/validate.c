@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/validate.h"
+#include "handlers/common/validate.h"
 
 #define VALID_NAME_MIN	2	/* characters */
 #define VALID_NAME_MAX	200	/* characters */

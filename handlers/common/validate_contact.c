@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/validate.h"
+#include "handlers/common/validate.h"
 
 #define VALID_EMAIL_MAX	254	/* bytes, RFC 5321's path limit less the brackets */
 #define VALID_LOCAL_MAX	64	/* bytes before '@' */

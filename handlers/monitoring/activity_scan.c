@@ -1,12 +1,12 @@
 /*
- * monitoring_scan.c — the scans the scheduler runs over the partners: dormant partners and
+ * activity_scan.c — the scans the scheduler runs over the partners: dormant partners and
  * week-over-week drops, which open and close alert episodes through the alert engine.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/monitoring.h"
+#include "handlers/monitoring/monitoring.h"
 
 #define JOB_BATCH		200	/* alert updates per transaction in a scan */
 

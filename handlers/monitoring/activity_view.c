@@ -1,8 +1,8 @@
 /*
- * monitoring.c — what the CRM reports about its partners: /activity, /dormant, /volume, /top,
+ * activity_view.c — what the CRM reports about its partners: /activity, /dormant, /volume, /top,
  * the texts the monitoring files share, and the command tables. How the bot itself is doing
- * (/health, the queues scan) is in monitoring_health.c; the partner scans (dormant partners,
- * week-over-week drops) in monitoring_scan.c.
+ * (/health, the queues scan) is in health_view.c; the partner scans (dormant partners,
+ * week-over-week drops) in activity_scan.c.
  *
  * Activity and volumes are partner data but not personal data: every member may see them, and
  * each view is audited (one record per view of a partner, one with partner 0 per list).
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/monitoring.h"
+#include "handlers/monitoring/monitoring.h"
 
 #define ACTIVITY_DEFAULT_DAYS	14
 #define ACTIVITY_MAX_DAYS	90

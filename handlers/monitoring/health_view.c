@@ -1,12 +1,12 @@
 /*
- * monitoring_health.c — how the bot itself is doing: /health, and the queues scan (the outbox
+ * health_view.c — how the bot itself is doing: /health, and the queues scan (the outbox
  * backlog, Telegram trouble), which opens and closes alert episodes through the alert engine.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "handlers/monitoring.h"
+#include "handlers/monitoring/monitoring.h"
 
 #define POLL_STALE		300	/* seconds without a successful getUpdates: trouble */
 #define TG_WINDOW		5	/* minutes of Telegram errors weighed */

@@ -1,5 +1,5 @@
 /*
- * partners.c — finding partners and reading their cards: /partners (a paginated list), /partner
+ * partner_card.c — finding partners and reading their cards: /partners (a paginated list), /partner
  * (the card), the card's history. Personal data (contact, phone, email, a sole trader's INN,
  * notes) shows only inside an open access session; otherwise it is masked. Every view is
  * audited before it is shown: if the record cannot be written, nothing is shown.

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "handlers/dialogs.h"
-#include "handlers/partner_edit.h"
+#include "handlers/common/dialogs.h"
+#include "handlers/partners/partner_edit.h"
 
 #define FORM_MAX 16
 

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "handlers/dialogs.h"
-#include "handlers/partner_edit.h"
+#include "handlers/common/dialogs.h"
+#include "handlers/partners/partner_edit.h"
 
 static int
 pe_status_apply(struct ctx *c, const struct partner *p, int to, const char *reason)

@@ -1,5 +1,5 @@
 /*
- * access.c — who may see a partner's personal data, when and why. Personal data shows only
+ * access_session.c — who may see a partner's personal data, when and why. Personal data shows only
  * inside an access session opened with a reason (ticket, billing, onboarding, incident, other);
  * support must name a ticket and reads only; developers and managers never open one. Sessions
  * end by themselves ([access] session_minutes) or with /access_end. Everything is audited.

@@ -1,5 +1,5 @@
 /*
- * audit.c — reading the audit log: /audit [partner] [@member] [N days] (paginated; a number of
+ * audit_view.c — reading the audit log: /audit [partner] [@member] [N days] (paginated; a number of
  * 7+ digits is a member's Telegram id unless it is a valid INN), the card's Audit button,
  * /audit_verify (walks the hash chain and names the first broken record), and the daily job
  * that posts the chain head to the audit chat, so the head also lives outside the database.

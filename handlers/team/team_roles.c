@@ -1,8 +1,8 @@
 /*
- * team.c — the team and its roles: /team lists members, /grant and /revoke (superadmins) change
- * roles. A member is named by @username or id, or picked from a list. The last superadmin cannot
- * be removed; superadmins from the configuration are changed only there. Every change is audited
- * and the member's command menu follows.
+ * team_roles.c — the team and its roles: /team lists members, /grant and /revoke (superadmins)
+ * change roles. A member is named by @username or id, or picked from a list. The last superadmin
+ * cannot be removed; superadmins from the configuration are changed only there. Every change is
+ * audited and the member's command menu follows.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 _Static_assert(ALERT_OPEN == 0 && ALERT_RESOLVED == 1, "alert SQL spells states as literals");

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /* Indexed by enum invoice_status. Names are shown and logged: never rename. */

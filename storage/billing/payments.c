@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 #define PAYMENT_COLS "id, partner_id, amount, received_on, source, provider_id, reference," \

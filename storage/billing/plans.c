@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 _Static_assert(SUB_CANCELED == 3, "plan_subscribers spells the canceled status as 3");

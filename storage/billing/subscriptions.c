@@ -7,7 +7,7 @@
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /* Indexed by enum sub_status. Names are shown and logged: never rename. */

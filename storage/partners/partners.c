@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /* A folded name and legal name with the space between them (folding never grows the text). */

@@ -1,12 +1,12 @@
 /*
- * access.c — access sessions: a member's time-limited, reasoned permission to see one partner's
- * personal data. A session is open while closed_at IS NULL and expires_at lies ahead; a lapsed
- * one is closed (at its expiry) the next time the member's sessions are touched, which keeps the
- * partial index of open sessions small.
+ * access_sessions.c — access sessions: a member's time-limited, reasoned permission to see one
+ * partner's personal data. A session is open while closed_at IS NULL and expires_at lies ahead; a
+ * lapsed one is closed (at its expiry) the next time the member's sessions are touched, which keeps
+ * the partial index of open sessions small.
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /* Indexed by enum access_reason. Names are shown and parsed: never rename. */

@@ -1,5 +1,5 @@
 /*
- * audit.c — the append-only, hash-chained audit log.
+ * audit_log.c — the append-only, hash-chained audit log.
  *
  * Each record's hash is hex(SHA-256(prev_hash || content)), where prev_hash is the previous
  * record's hash in hex (64 zeros before the first record) and content is every field but the hash
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 #define AUDIT_HASH_HEX 64

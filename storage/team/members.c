@@ -1,10 +1,10 @@
 /*
- * team.c — team members, their roles (one row per role, stored by name) and access requests.
+ * members.c — team members, their roles (one row per role, stored by name) and access requests.
  * The roles of a member are read back as the enum role bitmask.
  */
 #include <string.h>
 
-#include "bot/bot.h"
+#include "bot/base.h"
 #include "storage/db_private.h"
 
 /* In enum role's bit order: role_names[i] is the name of 1u << i. Names are stored: never rename. */

@@ -3,7 +3,7 @@
  *
  * Not a timed test: it prints figures, it never passes or fails. For each size a fresh database
  * in a temporary directory is filled by demo_seed: the partners and their two years of billing,
- * made day by day through the rules and the jobs (bot/demo_billing.c). Then, on a new connection
+ * made day by day through the rules and the jobs (bot/demo/demo_billing.c). Then, on a new connection
  * (synchronous=FULL, as the bot runs):
  *   billing_renewal_job and billing_dunning_job, wall time per run: today (the demo ran them
  *   already: idle), tomorrow (the renewals that fall due, the invoices due today now overdue),

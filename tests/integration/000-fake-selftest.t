@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 00-fake-selftest.t — the fake Telegram server itself, over real HTTP (no bot involved).
+# 000-fake-selftest.t — the fake Telegram server itself, over real HTTP (no bot involved).
 import http.client
 import json
 import os

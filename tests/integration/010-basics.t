@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 10-basics.t — start-up order, the command menus, /start /help /whoami, hints, group addressing,
+# 010-basics.t — start-up order, the command menus, /start /help /whoami, hints, group addressing,
 # HTML escaping, the persisted offset, SIGTERM during a held poll, the token kept out of the log.
 import os
 import re

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 30-faults-send.t — every outgoing-call fault for real: the fake answers 429, 5xx, garbage, a
+# 030-faults-send.t — every outgoing-call fault for real: the fake answers 429, 5xx, garbage, a
 # closed connection, 403, 400, "not modified", a hang, a group migration; each test shows the fault
 # happened (the fake's request log) and what the bot did about it (requests, stored messages,
 # outbox rows, its log).

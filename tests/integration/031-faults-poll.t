@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 31-faults-poll.t — faults on the receiving side: a rejected token at start, getUpdates answering
+# 031-faults-poll.t — faults on the receiving side: a rejected token at start, getUpdates answering
 # 429, 409, 502, hanging past the client timeout, 401 while running, and updates the parser must
 # refuse. Each test shows the fault in the fake's request log and the bot's reaction.
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 50-cli.t — the command line, check-config, token resolution, a rejected token, the single
+# 050-cli.t — the command line, check-config, token resolution, a rejected token, the single
 # instance lock, SIGHUP reload, file modes of the data, demo-seed.
 import os
 import re

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 60-ratelimit.t — the outbox's token buckets with production-like limits: one private chat
+# 060-ratelimit.t — the outbox's token buckets with production-like limits: one private chat
 # (60/min, burst 3), one group (60/min, burst 3), overall (5/s), and a busy chat not holding up
 # another. Timings are the fake's request arrival times.
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 70-console.t — `backoffice console` on demo data: the same dispatch and handlers as the bot with
+# 070-console.t — `backoffice console` on demo data: the same dispatch and handlers as the bot with
 # the terminal instead of Telegram; buttons are numbered and pressed by typing the number.
 import os
 import re

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 100-http.t — the HTTP server beside the polling bot: /healthz, /metrics (Prometheus text and
+# 090-http.t — the HTTP server beside the polling bot: /healthz, /metrics (Prometheus text and
 # counters that move), 404 and 405 as JSON, the bearer token (missing, wrong, API disabled), the
 # body limit (413 with and without Expect: 100-continue, chunked bodies refused), request ids in
 # the log and the response, keep-alive, and SIGTERM within 2 s with the server running.

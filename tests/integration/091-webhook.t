@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 101-webhook.t — webhook mode: setWebhook at start (url, secret_token, allowed_updates; the fake
+# 091-webhook.t — webhook mode: setWebhook at start (url, secret_token, allowed_updates; the fake
 # records it), no getUpdates; POST /telegram/webhook with a missing or wrong secret → 401 and
 # nothing stored; the right secret → stored once and answered once even when delivered twice;
 # malformed bodies → 400; check-config wants the secret; a refused setWebhook stops the start.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 90-partners.t — the partners block as the superadmin sees it in the private chat: the list and
+# 100-partners.t — the partners block as the superadmin sees it in the private chat: the list and
 # its pages, search (id, slug, INN, a Cyrillic fragment in another case), choice lists, creation by
 # the one-line form (every kind of bad value named) and by the guided dialog (a bad answer at every
 # step), /cancel, editing (a command and the Edit button), the status machine with its

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 140-plans.t — plans through the fake Bot API: creation by the one-line form (stored to the
+# 200-plans.t — plans through the fake Bot API: creation by the one-line form (stored to the
 # kopeck, the price shape on the card) and by the guided dialog (a bad answer refused at several
 # steps, /skip taking the defaults); bad inputs named with an example (a bad code, "12,345", an
 # unknown period, negative amounts, a taken code, an unknown field); /plans (active first, the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 141-billing-commands.t — the billing cycle as billing staff run it from Telegram, through the
+# 201-billing-commands.t — the billing cycle as billing staff run it from Telegram, through the
 # fake Bot API: plans (/plan_new) → /subscribe with its confirmation → the invoice →
 # /pay (partial, then the rest from a choice list, with a date and a reference) → the act and
 # the credit; /invoices and its filters, /invoice with its buttons, /renew, /invoice_void (the

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 142-dunning.t — the billing jobs (renewal, trial, period end, dunning) end to end under
+# 202-dunning.t — the billing jobs (renewal, trial, period end, dunning) end to end under
 # libfaketime, in the zone Asia/Vladivostok (UTC+10), with the default [billing] days: invoices
 # renew_ahead_days = 7 before the period end, due payment_terms_days = 10 after issue; D+1
 # overdue, D+7 suspended, D+14 blocked. Five partners share one calendar: period end E, the

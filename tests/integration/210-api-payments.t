@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""111-api-payments.t — POST /api/v1/payments over real HTTP, and the billing fields of
+"""210-api-payments.t — POST /api/v1/payments over real HTTP, and the billing fields of
 GET /api/v1/partners/{id}/status.
 
 Fixtures are written into the stopped bot's database: a plan, partners with open invoices (due

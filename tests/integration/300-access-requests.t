@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 20-access.t — unknown users are refused (and logged), /start asks the superadmins for access,
+# 300-access-requests.t — unknown users are refused (and logged), /start asks the superadmins for access,
 # buttons are re-authorised on every press, decisions are final, and /help shows each role
 # exactly the commands of the table below.
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 93-team.t — /team, /grant and /revoke: roles change (and the member's command menu follows),
+# 301-team.t — /team, /grant and /revoke: roles change (and the member's command menu follows),
 # a configuration superadmin cannot be revoked in the bot, database superadmins can while the
 # configuration one remains, only superadmins may change roles, and the pick-from-a-list flow.
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 91-access.t — who sees a partner's personal data, when and why: a developer and a manager see it
+# 302-access-sessions.t — who sees a partner's personal data, when and why: a developer and a manager see it
 # masked in every view (and their messages never contain it); they cannot open a session; support
 # is refused without a ticket and reads only inside a ticket session; billing opens a session with
 # the reason buttons; /access_end closes a session; sessions expire ([access] session_minutes,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 92-audit.t — every step with partner data leaves the right audit record (action, actor, roles,
+# 303-audit.t — every step with partner data leaves the right audit record (action, actor, roles,
 # partner, reason, session); /audit shows and pages them and filters by partner; /audit_verify says
 # the chain is intact, and names the record after a row is changed or deleted in the database
 # (the append-only triggers dropped first: they refuse both); a failing audit write hides the data

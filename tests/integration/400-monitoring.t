@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 130-monitoring.t — partner monitoring as the team sees it:
+# 400-monitoring.t — partner monitoring as the team sees it:
 #  (a) /activity, /dormant, /volume, /top and /health answer in Russian for a superadmin and a
 #      developer (every member may see activity: partner data without personal data), and /activity
 #      shows the day aggregates that are stored;

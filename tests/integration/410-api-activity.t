@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""110-api.t — the CRM API over real HTTP: POST /api/v1/events, PUT /api/v1/partners/{id}/volume,
+"""410-api-activity.t — the CRM API over real HTTP: POST /api/v1/events, PUT /api/v1/partners/{id}/volume,
 GET /api/v1/partners/{id}/status. For each: a good request, no token and a wrong token (401,
 nothing stored), bad JSON (400), wrong types (400 naming the field), an oversize body (413 with
 [http] body_limit = 4096), an unknown partner (404), and a replay of the same request (nothing

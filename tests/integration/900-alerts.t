@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-# 120-alerts.t — an alert's buttons end to end. An open episode and the outbox row that posted
+# 900-alerts.t — an alert's buttons end to end. An open episode and the outbox row that posted
 # it are written into a stopped bot's database, with the posted message placed in the fake team
 # group as the bot would have sent it; then the real bot runs and people press the buttons in
 # the group: «Принять», «Отложить 1 д», «Беру» edit the message to show who did what (recorded
 # on the alert and in the audit log), «Карточка» sends the partner's card to the presser's
 # private chat and never into the group (support meets the card's own ticket rule there),
 # strangers are refused, and /alerts lists the episode. (The engine itself — one post, edits
-# by reference, resolution — is tests/unit/alerts.c; the scans that raise alerts are the
+# by reference, resolution — is tests/unit/alerts_engine.c; the scans that raise alerts are the
 # monitoring tests'.)
 import json
 import os

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# 131-alert-flows.t — the alert engine's promises end to end, under libfaketime:
+# 901-alert-flows.t — the alert engine's promises end to end, under libfaketime:
 #  (a) a DROP: one partner's activity is written as a busy week then a near-empty one → exactly
 #      one drop alert for it; a restart the same day posts and edits nothing; a day later the
 #      figures change (the week before has itself fallen under the minimum by then) → the same

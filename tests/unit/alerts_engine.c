@@ -1,5 +1,5 @@
 /*
- * alerts.c — the alert engine against a fresh database: one post per episode, edits by
+ * alerts_engine.c — the alert engine against a fresh database: one post per episode, edits by
  * reference as it changes, nothing when it does not, resolution, a new episode after it,
  * routing by [alerts], a chat that is not configured; and the sender's side of an edit by
  * reference (held until its message is sent, then sent with its message_id).

@@ -1,9 +1,9 @@
-/* billing_jobs.t — the days the dunning alert announces ("приостановка 12.03; блокировка
- * 19.03") are the days the hourly job, walking billing_dunning_due day by day, really takes each
- * step: max(D + offset, the hold's end, the paid-through date for suspension and block). The
- * ladder's single days are tested with the rest of the domain in tests/unit/billing.c. And the
- * renewal job's roll into a period paid ahead: the plan it was invoiced with applies, a plan
- * change waits for the first period priced with it. */
+/* billing_jobs.t — the days the dunning alert announces ("приостановка 12.03; блокировка 19.03")
+ * are the days the hourly job, walking billing_dunning_due day by day, really takes each step:
+ * max(D + offset, the hold's end, the paid-through date for suspension and block). The ladder's
+ * single days are tested with the rest of the domain in tests/unit/billing_rules.c. And the renewal
+ * job's roll into a period paid ahead: the plan it was invoiced with applies, a plan change waits
+ * for the first period priced with it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

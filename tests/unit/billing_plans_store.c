@@ -1,10 +1,10 @@
 /*
- * plans_store.c — unit tests of the plan storage against a fresh database file: a code's first
- * version and a taken code, new versions (numbering, the archived flag carried over, the old
- * rows untouched), the current version, version history, archiving every version, the list's
- * order (active first, then by code; only the latest version of each), and the subscriber
- * count (live subscriptions on any version; canceled ones and other codes do not count).
- * Nothing writes subscriptions yet, so the test inserts them with fixed SQL of its own.
+ * billing_plans_store.c — unit tests of the plan storage against a fresh database file: a code's
+ * first version and a taken code, new versions (numbering, the archived flag carried over, the old
+ * rows untouched), the current version, version history, archiving every version, the list's order
+ * (active first, then by code; only the latest version of each), and the subscriber count (live
+ * subscriptions on any version; canceled ones and other codes do not count). Nothing writes
+ * subscriptions yet, so the test inserts them with fixed SQL of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>

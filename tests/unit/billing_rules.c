@@ -1,9 +1,10 @@
 /*
- * billing.c — unit tests of the billing rules (handlers/billing.c) against a fresh database
- * file: invoice lines per plan shape, the dunning ladder's days, subscribing with and without a
- * trial, payments spread over invoices oldest first, overpayment kept as credit and used by the
- * next invoice, refunds, voiding, plan changes with proration, cancellation, the "extend" hold,
- * and who gets restored by a payment (the dunning's suspension, never a person's block).
+ * billing_rules.c — unit tests of the billing rules (handlers/billing/billing_rules.c) against a
+ * fresh database file: invoice lines per plan shape, the dunning ladder's days, subscribing with
+ * and without a trial, payments spread over invoices oldest first, overpayment kept as credit and
+ * used by the next invoice, refunds, voiding, plan changes with proration, cancellation, the
+ * "extend" hold, and who gets restored by a payment (the dunning's suspension, never a person's
+ * block).
  */
 #include <stdio.h>
 #include <stdlib.h>

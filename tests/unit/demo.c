@@ -1,5 +1,5 @@
 /*
- * demo.c — unit tests of the demo data (bot/demo*.c) on a fresh database file: 20 partners with
+ * demo.c — unit tests of the demo data (bot/demo/) on a fresh database file: 20 partners with
  * valid, unique INNs, phones already in normal form, a status mix, an intact audit chain, nothing
  * added by a second run; their billing history (plans with an archived one and a second price
  * version, invoices, payments, acts, partners in each dunning step today, invoice and act numbers

@@ -1,9 +1,10 @@
 /*
- * activity.c — unit tests of the activity and volume storage (storage/activity.c) against a fresh
- * database file: events folded per day, distinct active users, replays ignored, the last login,
- * the dormant scan's cutoff (never logged in → the connection date; only active partners), totals
- * and their order, partners named by id/INN/slug, volumes, pruning the ids, whole days loaded at
- * once, and the demo history (dormant partners and a drop this week).
+ * monitoring_activity.c — unit tests of the activity and volume storage
+ * (storage/monitoring/activity.c) against a fresh database file: events folded per day, distinct
+ * active users, replays ignored, the last login, the dormant scan's cutoff (never logged in → the
+ * connection date; only active partners), totals and their order, partners named by id/INN/slug,
+ * volumes, pruning the ids, whole days loaded at once, and the demo history (dormant partners and a
+ * drop this week).
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
- * audit.c — unit tests of the hash-chained audit log: appends link up, queries filter and page,
- * the triggers refuse changes, and verification names the record an attacker with the file
+ * team_audit.c — unit tests of the hash-chained audit log: appends link up, queries filter and
+ * page, the triggers refuse changes, and verification names the record an attacker with the file
  * changed (each tampering on a fresh database: the triggers dropped first, as such a hand could).
  */
 #include <stdio.h>
