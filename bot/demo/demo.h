@@ -1,6 +1,8 @@
 /*
- * demo.h — what the demo data's two files share (demo.c: the team, partners and activity;
- * demo_billing.c: their billing history). Nothing outside bot/demo/ includes it.
+ * demo.h — what the demo data's files share: demo.c seeds, in order, the team (demo_team.c),
+ * the partners (demo_partners.c), their billing history (demo_billing.c, demo_billing_story.c)
+ * and their activity (demo_monitoring.c). A new block adds its demo_<block>.c and a line in
+ * demo.c's demo_partners. Nothing outside bot/demo/ includes it.
  */
 #ifndef BOT_DEMO_H
 #define BOT_DEMO_H
@@ -16,7 +18,7 @@
 #define DEMO_SEED 0x6b6f6d6f2d6465ull	/* fixed: the demo is the same everywhere */
 #define DAY 86400
 
-/* The demo team members who act in the history (demo.c's demo_team). */
+/* The demo team members who act in the history (demo_team.c). */
 #define DEMO_ADMIN	100000001	/* Анна Смирнова, superadmin */
 #define DEMO_BILLING	100000004	/* Павел Соколов, billing */
 #define DEMO_MANAGER	100000005	/* Мария Волкова, manager and billing */
@@ -32,6 +34,17 @@ uint64_t demo_below(struct demo_rng *, uint64_t n);	/* 0 .. n-1 (n > 0) */
 /* An audit record about partner_id at the clock's time: 0/-1. */
 int	 demo_audit(struct db *, int64_t partner_id, const char *action, const char *reason,
 	    const char *detail);
+
+/* demo_team.c — adds the team or refreshes it; *n: how many members. 0/-1. */
+int	 demo_team_seed(struct db *, size_t *n);
+
+/* demo_partners.c — partner i's card and its creation record, the day being today. 0/-1. */
+int	 demo_partner(struct db *, int64_t i, int64_t today, int64_t *id);
+
+/* demo_monitoring.c — partner i's activity and data volumes after its billing history; active
+ * counts the active partners so far (the dormant and the dropped are chosen by it). 0/-1. */
+int	 demo_activity(struct db *, int64_t i, int64_t id, int64_t *active, int64_t today,
+	    int64_t now);
 
 /* demo_billing.c — the billing history of the n partners just added (ids ascending), walked
  * day by day up to today in the database's own transactions (the jobs commit their work).
