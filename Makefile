@@ -97,7 +97,7 @@ run: deps
 test: deps
 	@$(MAKE) --no-print-directory all unit
 	prove -j2 --exec '' $(B)/tests/unit/*.t
-	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/fuzz.t \
+	BO_BINARY=$(CURDIR)/$(B)/backoffice prove -j2 tests/source-check.t tests/layout.t tests/fuzz.t \
 	    tests/integration/*.t
 
 bench: all bench-bin
