@@ -91,7 +91,8 @@ deps:
 run: deps
 	@$(MAKE) --no-print-directory all
 	@mkdir -p $(B)/demo
-	@test -f $(B)/demo/backoffice.db || ./$(B)/backoffice -c contrib/demo.ini demo-seed
+	@test -f $(B)/demo/backoffice.db || { rm -f $(B)/demo/backoffice.db.audit-anchors; \
+	    ./$(B)/backoffice -c contrib/demo.ini demo-seed; }
 	./$(B)/backoffice -c contrib/demo.ini console
 
 test: deps

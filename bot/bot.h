@@ -52,6 +52,8 @@ struct config {
 	char	*tenants_dir;
 	char	*backups_dir;
 	char	*lock_file;		/* empty: <database>.lock */
+	char	*audit_key_file;	/* empty: <database>.audit-key */
+	char	*audit_anchor_file;	/* empty: <database>.audit-anchors */
 	/* [http] */
 	char	*http_listen;
 	char	*api_token;

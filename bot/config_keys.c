@@ -82,6 +82,12 @@ const struct cfg_key cfg_keys[] = {
 	  "Directory the scheduled backups are written to" },
 	{ "storage", "lock_file", CFG_STR, "", 0, PATH_LEN, NULL, F(lock_file),
 	  "Lock file that stops a second instance (empty: the database path plus .lock)" },
+	{ "storage", "audit_key_file", CFG_STR, "", 0, PATH_LEN, NULL, F(audit_key_file),
+	  "Key of the audit chain, 0600, made on first start (empty: the database path plus "
+	  ".audit-key); keep a copy apart from the database" },
+	{ "storage", "audit_anchor_file", CFG_STR, "", 0, PATH_LEN, NULL, F(audit_anchor_file),
+	  "Append-only file of the daily audit chain heads (empty: the database path plus "
+	  ".audit-anchors)" },
 
 	{ "http", "listen", CFG_STR, "127.0.0.1:8080", 0, 256, NULL, F(http_listen),
 	  "Address and port of the HTTP server (webhook, CRM API, /healthz, /metrics)" },

@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "handlers/handlers.h"
 #include "storage/storage.h"
 
 #define DEFAULT_CONFIG "/etc/backoffice/config.ini"
@@ -100,6 +101,43 @@ main_lock(const struct config *cfg)
 		return -1;
 	}
 	return fd;
+}
+
+/* The audit key and anchor files: as configured, or beside the database. */
+static void
+main_audit_paths(const struct config *cfg, char *key, char *anchors, size_t sz)
+{
+	if (cfg->audit_key_file[0])
+		str_copy(key, sz, cfg->audit_key_file);
+	else
+		snprintf(key, sz, "%s.audit-key", cfg->database);
+	if (cfg->audit_anchor_file[0])
+		str_copy(anchors, sz, cfg->audit_anchor_file);
+	else
+		snprintf(anchors, sz, "%s.audit-anchors", cfg->database);
+}
+
+/* Loads (or makes) the audit chain's key before anything can write an audit record: without
+ * it every audited action would be refused; with anchor, then pins the verified chain head in
+ * the anchor file (a run or a console session starting). 0, or -1 after saying why. */
+static int
+main_audit_key(const struct config *cfg, int anchor)
+{
+	char key[4096], anchors[4096], err[8300];
+	struct db *db;
+	int rc;
+
+	main_audit_paths(cfg, key, anchors, sizeof(key));
+	if ((db = db_open(cfg->database, err, sizeof(err))) == NULL) {
+		log_error("cannot open database '%s': %s", cfg->database, err);
+		return -1;
+	}
+	if ((rc = audit_key_setup(db, key, anchors, err, sizeof(err))) == -1)
+		log_error("audit: %s", err);
+	else if (anchor && audit_anchor_at_start(db) == -1)
+		log_warn("audit: the chain head was not anchored at start");
+	db_close(db);
+	return rc;
 }
 
 /* Creates a data directory (and its parents) readable only by the bot. */
@@ -231,6 +269,10 @@ main_run(struct app *a)
 		return 1;
 	if ((lockfd = main_lock(&a->cfg)) == -1)
 		return 1;
+	if (main_audit_key(&a->cfg, 1) == -1) {
+		close(lockfd);
+		return 1;
+	}
 	db = db_open(a->cfg.database, errbuf, sizeof(errbuf));
 	if (db == NULL) {
 		log_error("cannot open database '%s': %s", a->cfg.database, errbuf);
@@ -359,14 +401,21 @@ main(int argc, char **argv)
 
 		buf_init(&err, 0);
 		rc = 0;
+		char key[4096], anchors[4096], kerr[8300];
+
+		main_audit_paths(&a.cfg, key, anchors, sizeof(key));
 		if (cfg_resolve_token(&a.cfg, &err) == -1) {
 			fputs(err.ptr, stderr);
+			rc = 2;
+		} else if (audit_key_check(key, kerr, sizeof(kerr)) == -1) {
+			fprintf(stderr, "%s\n", kerr);
 			rc = 2;
 		} else
 			printf("configuration OK\n");
 		buf_release(&err);
 	} else if (strcmp(cmd, "demo-seed") == 0) {
-		rc = demo_seed(a.cfg.database, partners, stdout) == 0 ? 0 : 1;
+		rc = main_audit_key(&a.cfg, 0) == 0 &&
+		    demo_seed(a.cfg.database, partners, stdout) == 0 ? 0 : 1;
 	} else if (strcmp(cmd, "console") == 0) {
 		int lockfd;
 
@@ -377,7 +426,10 @@ main(int argc, char **argv)
 		/* never beside a running bot on the same database: it would take the bot's work */
 		if ((lockfd = main_lock(&a.cfg)) == -1)
 			rc = 1;
-		else {
+		else if (main_audit_key(&a.cfg, 1) == -1) {
+			rc = 1;
+			close(lockfd);
+		} else {
 			rc = console_main(&a);
 			close(lockfd);
 		}

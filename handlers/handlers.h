@@ -292,6 +292,7 @@ extern const struct button audit_buttons[];
 int	 audit_show(struct ctx *, int64_t partner_id, int64_t actor, int64_t since, int offset,
 	    int64_t qid, int edit);
 /* The scheduler's daily job: posts the chain head to the audit chat. */
+int	 audit_anchor_at_start(struct db *);
 int	 audit_anchor_job(struct app *, struct db *);
 
 /* start.c — /cancel and /skip reach the open dialog through this. 1 handled, 0 no dialog. */

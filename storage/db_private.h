@@ -69,4 +69,18 @@ _Static_assert(DUN_NONE == 0 && DUN_BLOCKED == 3,
 int		 doc_number_next(struct db *, const char *kind, const char *prefix, int64_t day,
 		    char *out, size_t outsz);
 
+/* audit_anchor.c: the key a record's hash is made with: *key NULL for a record from before the
+ * log was keyed (plain SHA-256). 0, or -1 (logged) when no key is loaded. */
+int		 audit_key_for(int64_t id, const unsigned char **key);
+/* audit_log.c: a record's hash with the given key (NULL: plain SHA-256). */
+void		 audit_hash_with(const struct audit_record *, const unsigned char *key, char out[65]);
+/* audit_anchor.c: the anchor file's heads sorted by id (the caller frees *out): 0 (also for no
+ * file), 1 damaged (why says where), -1 error (logged). */
+struct audit_anchor {
+	int64_t	 id, at;
+	char	 hash[65];
+	int	 line;
+};
+int		 audit_anchors_load(struct audit_anchor **out, size_t *n, char *why, size_t whysz);
+
 #endif

@@ -268,8 +268,10 @@ int	 access_current(struct db *, int64_t user_id, int64_t partner_id, int64_t no
 /* Closes the user's open sessions (partner 0 = all of them); returns how many, or -1. */
 int	 access_close(struct db *, int64_t user_id, int64_t partner_id, int64_t now);
 
-/* audit_log.c — the append-only, hash-chained audit log. Each record carries the SHA-256 of the
- * previous record's hash and its own content, so an edited or deleted row breaks the chain. */
+/* audit_log.c — the append-only, hash-chained audit log. Each record carries the HMAC (keyed by
+ * the audit key file, outside the database) of the previous record's hash and its own content,
+ * so an edited or deleted row breaks the chain, and the chain cannot be recomputed without the
+ * key; the anchor file pins the heads posted each day. */
 struct audit_record {
 	int64_t	 id;
 	int64_t	 at;		/* unix seconds */
@@ -280,26 +282,49 @@ struct audit_record {
 	char	 reason[512];	/* the session's reason, or the denial's */
 	int64_t	 session_id;	/* 0 when none */
 	char	 detail[1024];	/* what changed: field names, old → new for non-personal fields */
-	char	 hash[65];	/* hex SHA-256 */
+	char	 hash[65];	/* hex HMAC-SHA256 (SHA-256 for records from before the key) */
 	char	 prev_hash[65];
 };
 /* Appends a record in the caller's transaction (fills id, hash, prev_hash). If it fails the
- * caller must not show or change anything: roll back. 0 ok, -1 error. */
+ * caller must not show or change anything: roll back. 0 ok, -1 error (also without a key). */
 int	 audit_append(struct db *, struct audit_record *);
 /* Records matching the filters (0 / "" = any), newest first, skipping offset. Returns the count
  * filled or -1; *total is the number matching. since: unix seconds, 0 = all. */
 int	 audit_query(struct db *, int64_t partner_id, int64_t actor, int64_t since, int offset,
 	    int max, struct audit_record *, int *total);
-/* Walks the whole chain. 0 intact (*count records, the head in head_id/head_hash); 1 broken at
- * *bad_id (the first record whose content, link or id sequence does not match; a deleted last
- * record shows as a head that does not match the stored anchor), -1 error. */
-int	 audit_verify(struct db *, int64_t *count, int64_t *bad_id, char *why, size_t whysz,
-	    int64_t *head_id, char head_hash[65]);
+/* What a verification found. */
+struct audit_check {
+	int64_t	 count;		/* records that verified */
+	int64_t	 head_id;	/* the last of them (0: none) and its hash ("" when none) */
+	char	 head_hash[65];
+	int64_t	 bad_id;	/* broken: the first record that diverges */
+	char	 why[512];	/* broken: what diverges there */
+	int64_t	 anchors;	/* anchored heads that matched */
+	int64_t	 anchor_id;	/* the newest of them (0: none) and when it was anchored */
+	int64_t	 anchor_at;
+};
+/* Walks the whole chain and compares it with the anchor file. 0 intact; 1 broken at bad_id: the
+ * first record whose id sequence, link, keyed hash or anchored head does not match (a deleted
+ * tail shows as an anchored or stored head that is not found; a damaged anchor file breaks it
+ * too, bad_id 0); -1 error. */
+int	 audit_verify(struct db *, struct audit_check *);
 /* The last record: 1 found, 0 empty log, -1 error. */
 int	 audit_head(struct db *, int64_t *id, char hash[65]);
-/* The hash a record must carry given its fields and prev_hash (the chain's definition, in
- * audit_log.c); for tests and outside verifiers. */
-void	 audit_hash(const struct audit_record *, char out[65]);
+/* The hash a record must carry given its fields and prev_hash, under the loaded key (the
+ * chain's definition, in audit_log.c): 0, or -1 without a key. */
+int	 audit_hash(const struct audit_record *, char out[65]);
+
+/* audit_anchor.c — the chain's key file and the anchor file, outside the database. */
+/* Loads the key file, or creates it (0600) for an empty log or one from before keys; refuses a
+ * loose mode and a keyed log without its key. Call once per process, before any append, with
+ * the anchor file's path. 0, or -1 with a message in err. */
+int	 audit_key_setup(struct db *, const char *key_path, const char *anchor_path, char *err,
+	    size_t errsz);
+/* check-config: a key file that exists must be 0600 and well formed. 0, or -1 with err. */
+int	 audit_key_check(const char *key_path, char *err, size_t errsz);
+/* Appends the head (id, hash) anchored at `at` to the anchor file (fsynced; nothing when it
+ * repeats the newest anchor). Only a verified head may be anchored. 0, -1 error (logged). */
+int	 audit_anchor_append(int64_t id, const char *hash, int64_t at);
 
 /* dialog.c — a guided dialog's state per (user, chat): its kind, step and collected values. */
 struct dialog {

@@ -1,11 +1,12 @@
 /*
- * tap.h — a tiny TAP producer for unit tests (plan, ok, is_int, is_str, done_testing).
+ * tap.h — a tiny TAP producer for unit tests (plan, ok, is_int, is_str, like, done_testing).
  * Header-only: each test is one C program; prove reads its output.
  */
 #ifndef TAP_H
 #define TAP_H
 
 #include <inttypes.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,25 @@ is_str_at(const char *got, const char *want, const char *file, int line, const c
 	return r;
 }
 
+/* got matches the POSIX extended regular expression re (bytes: UTF-8 matches literally). */
+static int __attribute__((unused))
+like_at(const char *got, const char *re, const char *file, int line, const char *name)
+{
+	regex_t rx;
+	int match = 0, r;
+
+	if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0)
+		printf("#   bad regular expression: %s\n", re);
+	else {
+		match = got != NULL && regexec(&rx, got, 0, NULL, 0) == 0;
+		regfree(&rx);
+	}
+	r = ok_at(match, file, line, name);
+	if (!r)
+		printf("#   got: '%s'\n#   expected to match: '%s'\n", got ? got : "(null)", re);
+	return r;
+}
+
 static void __attribute__((unused))
 diag(const char *msg)
 {
@@ -72,5 +92,6 @@ done_testing(void)
 #define ok(c, name) ok_at(!!(c), __FILE__, __LINE__, name)
 #define is_int(g, w, name) is_int_at((int64_t)(g), (int64_t)(w), __FILE__, __LINE__, name)
 #define is_str(g, w, name) is_str_at((g), (w), __FILE__, __LINE__, name)
+#define like(g, re, name) like_at((g), (re), __FILE__, __LINE__, name)
 
 #endif

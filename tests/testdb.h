@@ -56,10 +56,40 @@ testdb_remove(const char *path)
 static void __attribute__((unused))
 testdb_cleanup(void)
 {
+	char p[192];
+
 	if (testdb_path[0] != '\0')
 		testdb_remove(testdb_path);
+	testdb_file(p, sizeof(p), "audit.key");
+	unlink(p);
+	testdb_file(p, sizeof(p), "audit.anchors");
+	unlink(p);
 	if (rmdir(testdb_dir) == -1)
 		perror(testdb_dir);
 }
+
+#ifdef STORAGE_H
+/*
+ * Loads (or makes) the audit chain's key in the scratch directory for the database at path, as
+ * every process does at start: without it audited writes are refused. 0, or -1 after saying why.
+ */
+static int __attribute__((unused))
+testdb_audit_key(const char *path)
+{
+	char key[160], anchors[160], err[512];
+	struct db *db;
+	int rc = -1;
+
+	testdb_file(key, sizeof(key), "audit.key");
+	testdb_file(anchors, sizeof(anchors), "audit.anchors");
+	if ((db = db_open(path, err, sizeof(err))) != NULL) {
+		rc = audit_key_setup(db, key, anchors, err, sizeof(err));
+		db_close(db);
+	}
+	if (rc == -1)
+		printf("# audit key: %s\n", err);
+	return rc;
+}
+#endif
 
 #endif

@@ -199,61 +199,98 @@ audit_page_btn(struct ctx *c)
 	return audit_show(c, pid, actor, since, off, qid, 1);
 }
 
+/* The verdict of a verification, as the person and the audit chat read it. */
+static void
+audit_verdict(struct buf *b, int en, int r, const struct audit_check *k)
+{
+	char when[32];
+
+	if (r != 0) {
+		buf_printf(b, en ? "❌ The audit log is broken at record #%lld: " :
+		    "❌ Журнал аудита нарушен: запись #%lld — ", (long long)k->bad_id);
+		buf_add_html(b, k->why);
+		log_error("audit chain broken at record %lld: %s", (long long)k->bad_id, k->why);
+		return;
+	}
+	buf_printf(b, en ? "✅ The audit log is intact: %lld records, head #%lld\n<code>%s</code>" :
+	    "✅ Журнал аудита цел: %lld записей, голова #%lld\n<code>%s</code>",
+	    (long long)k->count, (long long)k->head_id, k->count ? k->head_hash : "—");
+	if (k->anchors == 0) {
+		buf_adds(b, en ? "\nNo anchored heads to compare with yet." :
+		    "\nЗакреплённых голов для сверки пока нет.");
+		return;
+	}
+	view_time(k->anchor_at, when, sizeof(when));
+	buf_printf(b, en ? "\nMatches %lld anchored heads, the newest #%lld of %s." :
+	    "\nСовпадает с закреплёнными головами: %lld, последняя — #%lld от %s.",
+	    (long long)k->anchors, (long long)k->anchor_id, when);
+}
+
 static int
 audit_verify_cmd(struct ctx *c)
 {
-	char why[256], head[65];
-	int64_t count = 0, bad = 0, head_id = 0;
+	struct audit_check k;
 	struct buf b;
 	int r, rc;
 
-	r = audit_verify(c->db, &count, &bad, why, sizeof(why), &head_id, head);
-	if (r == -1)
+	if ((r = audit_verify(c->db, &k)) == -1)
 		return -1;
 	buf_init(&b, 0);
-	if (r == 0)
-		buf_printf(&b, TR(c, "✅ Журнал аудита цел: %lld записей, голова #%lld\n"
-		    "<code>%s</code>", "✅ The audit log is intact: %lld records, head #%lld\n"
-		    "<code>%s</code>"), (long long)count, (long long)head_id, count ? head : "—");
-	else {
-		buf_printf(&b, TR(c, "❌ Журнал аудита нарушен: запись #%lld — ", "❌ The audit log is "
-		    "broken at record #%lld: "), (long long)bad);
-		buf_add_html(&b, why);
-		log_error("audit chain broken at record %lld: %s", (long long)bad, why);
-	}
-	rc = view_audit(c, 0, "audit.verify", "", 0, r == 0 ? "intact" : why) == -1 ? -1 :
+	audit_verdict(&b, c->lang == LANG_EN, r, &k);
+	rc = view_audit(c, 0, "audit.verify", "", 0, r == 0 ? "intact" : k.why) == -1 ? -1 :
 	    reply(c, b.ptr, NULL);
 	buf_release(&b);
 	return rc;
 }
 
-/* Daily: the chain head goes to the audit chat (and the log), so a rewrite of the whole table
- * is caught by comparing with what was posted. A broken chain is reported at once. */
+/*
+ * At start: a verified head is anchored (to the file only; the chat gets the daily post), so
+ * what was written before a stop is pinned before anything else runs; a broken chain is logged.
+ */
+int
+audit_anchor_at_start(struct db *db)
+{
+	struct audit_check k;
+	int r;
+
+	if ((r = audit_verify(db, &k)) == -1)
+		return -1;
+	if (r == 1) {
+		log_error("audit chain broken at record %lld: %s", (long long)k.bad_id, k.why);
+		return 0;
+	}
+	return k.count > 0 ? audit_anchor_append(k.head_id, k.head_hash, clock_now()) : 0;
+}
+
+/*
+ * Daily (the first run at the first start): a verified chain head is appended to the anchor file, which the
+ * database cannot rewrite, and posted to the audit chat (and the log), so a rewrite of the
+ * table, even with the key, is caught by the next verification. A broken chain is reported at
+ * once and not anchored.
+ */
 int
 audit_anchor_job(struct app *a, struct db *db)
 {
-	char why[256], head[65], key[64];
-	int64_t count = 0, bad = 0, head_id = 0;
+	struct audit_check k;
+	char key[64];
 	int r, en = a->cfg.language == LANG_EN;
 	struct buf text;
 
-	r = audit_verify(db, &count, &bad, why, sizeof(why), &head_id, head);
-	if (r == -1)
+	if ((r = audit_verify(db, &k)) == -1)
 		return -1;
 	snprintf(key, sizeof(key), "anchor:%lld", (long long)(clock_now() / 86400));
 	buf_init(&text, 0);
 	if (r == 0) {
-		log_info("audit chain intact: %lld records, head %lld %s", (long long)count,
-		    (long long)head_id, count ? head : "-");
+		log_info("audit chain intact: %lld records, head %lld %s", (long long)k.count,
+		    (long long)k.head_id, k.count ? k.head_hash : "-");
 		buf_printf(&text, en ? "🧾 Audit chain head: record #%lld of %lld\n<code>%s</code>" :
 		    "🧾 Голова цепочки аудита: запись #%lld из %lld\n<code>%s</code>",
-		    (long long)head_id, (long long)count, count ? head : "—");
-	} else {
-		log_error("audit chain broken at record %lld: %s", (long long)bad, why);
-		buf_printf(&text, en ? "❌ The audit log is broken at record #%lld: " :
-		    "❌ Журнал аудита нарушен: запись #%lld — ", (long long)bad);
-		buf_add_html(&text, why);
-	}
+		    (long long)k.head_id, (long long)k.count, k.count ? k.head_hash : "—");
+		if (k.count > 0 && audit_anchor_append(k.head_id, k.head_hash, clock_now()) == -1)
+			buf_adds(&text, en ? "\n⚠️ Not written to the anchor file: see the log." :
+			    "\n⚠️ В файл якорей не записана: см. журнал бота.");
+	} else
+		audit_verdict(&text, en, r, &k);
 	r = 0;
 	if (a->cfg.chat_audit != 0) {
 		if ((r = db_begin(db)) == 0) {

@@ -1,18 +1,22 @@
 /*
  * audit_log.c — the append-only, hash-chained audit log.
  *
- * Each record's hash is hex(SHA-256(prev_hash || content)), where prev_hash is the previous
- * record's hash in hex (64 zeros before the first record) and content is every field but the hash
- * in this order: id, at, actor, roles, partner_id, action, reason, session_id, detail, prev_hash;
- * each field as a 4-byte big-endian byte length followed by its bytes, integers written in
- * decimal. Ids run 1, 2, 3… without gaps. The head (id and hash of the last record) is also kept
- * in state, written in the same transaction as the record: the anchor that shows a deleted tail,
- * and the link the next record continues from.
+ * Each record's hash is hex(HMAC-SHA256(key, prev_hash || content)), the key being the one in
+ * the audit key file (audit_anchor.c), which lives outside the database; records written before
+ * the log was keyed (an upgrade, up to the key file's plain_until) use hex(SHA-256(prev_hash ||
+ * content)) instead. prev_hash is the previous record's hash in hex (64 zeros before the first
+ * record) and content is every field but the hash in this order: id, at, actor, roles,
+ * partner_id, action, reason, session_id, detail, prev_hash; each field as a 4-byte big-endian
+ * byte length followed by its bytes, integers written in decimal. Ids run 1, 2, 3… without
+ * gaps. The head (id and hash of the last record) is also kept in state, written in the same
+ * transaction as the record: the link the next record continues from. Verification walks the
+ * chain and compares it with the heads in the anchor file, which the database cannot rewrite.
  */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bot/base.h"
 #include "storage/db_private.h"
@@ -30,26 +34,44 @@ struct audit_fields {
 	size_t		 roles_n, action_n, reason_n, detail_n, prev_hash_n;
 };
 
-static pthread_once_t audit_sodium_once = PTHREAD_ONCE_INIT;
-static int audit_sodium_ok;
+/* SHA-256 for a plain record, HMAC-SHA256 for a keyed one, fed the same bytes. */
+struct audit_mac {
+	int				 keyed;
+	crypto_hash_sha256_state	 plain;
+	crypto_auth_hmacsha256_state	 hmac;
+};
 
 static void
-audit_sodium_init(void)
+audit_mac_init(struct audit_mac *m, const unsigned char *key)
 {
-	audit_sodium_ok = sodium_init() >= 0;
-}
-
-static int
-audit_ready(void)
-{
-	pthread_once(&audit_sodium_once, audit_sodium_init);
-	if (!audit_sodium_ok)
-		log_error("audit: libsodium failed to initialise");
-	return audit_sodium_ok ? 0 : -1;
+	m->keyed = key != NULL;
+	if (m->keyed)
+		crypto_auth_hmacsha256_init(&m->hmac, key, crypto_auth_hmacsha256_KEYBYTES);
+	else
+		crypto_hash_sha256_init(&m->plain);
 }
 
 static void
-audit_feed(crypto_hash_sha256_state *h, const char *p, size_t n)
+audit_mac_update(struct audit_mac *m, const unsigned char *p, size_t n)
+{
+	if (m->keyed)
+		crypto_auth_hmacsha256_update(&m->hmac, p, n);
+	else
+		crypto_hash_sha256_update(&m->plain, p, n);
+}
+
+static void
+audit_mac_final(struct audit_mac *m, unsigned char out[32])
+{
+	if (m->keyed)
+		crypto_auth_hmacsha256_final(&m->hmac, out);
+	else
+		crypto_hash_sha256_final(&m->plain, out);
+	sodium_memzero(m, sizeof(*m));
+}
+
+static void
+audit_feed(struct audit_mac *h, const char *p, size_t n)
 {
 	unsigned char len[4];
 
@@ -57,12 +79,12 @@ audit_feed(crypto_hash_sha256_state *h, const char *p, size_t n)
 	len[1] = (unsigned char)(n >> 16);
 	len[2] = (unsigned char)(n >> 8);
 	len[3] = (unsigned char)n;
-	crypto_hash_sha256_update(h, len, sizeof(len));
-	crypto_hash_sha256_update(h, (const unsigned char *)p, n);
+	audit_mac_update(h, len, sizeof(len));
+	audit_mac_update(h, (const unsigned char *)p, n);
 }
 
 static void
-audit_feed_int(crypto_hash_sha256_state *h, int64_t v)
+audit_feed_int(struct audit_mac *h, int64_t v)
 {
 	char t[24];
 	int n = snprintf(t, sizeof(t), "%lld", (long long)v);
@@ -71,13 +93,14 @@ audit_feed_int(crypto_hash_sha256_state *h, int64_t v)
 }
 
 static void
-audit_hash_fields(const struct audit_fields *f, char out[AUDIT_HASH_HEX + 1])
+audit_hash_fields(const struct audit_fields *f, const unsigned char *key,
+    char out[AUDIT_HASH_HEX + 1])
 {
 	unsigned char md[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state h;
+	struct audit_mac h;
 
-	crypto_hash_sha256_init(&h);
-	crypto_hash_sha256_update(&h, (const unsigned char *)f->prev_hash, f->prev_hash_n);
+	audit_mac_init(&h, key);
+	audit_mac_update(&h, (const unsigned char *)f->prev_hash, f->prev_hash_n);
 	audit_feed_int(&h, f->id);
 	audit_feed_int(&h, f->at);
 	audit_feed_int(&h, f->actor);
@@ -88,19 +111,15 @@ audit_hash_fields(const struct audit_fields *f, char out[AUDIT_HASH_HEX + 1])
 	audit_feed_int(&h, f->session_id);
 	audit_feed(&h, f->detail, f->detail_n);
 	audit_feed(&h, f->prev_hash, f->prev_hash_n);
-	crypto_hash_sha256_final(&h, md);
+	audit_mac_final(&h, md);
 	sodium_bin2hex(out, AUDIT_HASH_HEX + 1, md, sizeof(md));
 }
 
 void
-audit_hash(const struct audit_record *r, char out[65])
+audit_hash_with(const struct audit_record *r, const unsigned char *key, char out[65])
 {
 	struct audit_fields f;
 
-	if (audit_ready() == -1) {
-		out[0] = '\0';
-		return;
-	}
 	f.id = r->id;
 	f.at = r->at;
 	f.actor = r->actor;
@@ -116,7 +135,19 @@ audit_hash(const struct audit_record *r, char out[65])
 	f.detail_n = strlen(r->detail);
 	f.prev_hash = r->prev_hash;
 	f.prev_hash_n = strlen(r->prev_hash);
-	audit_hash_fields(&f, out);
+	audit_hash_fields(&f, key, out);
+}
+
+int
+audit_hash(const struct audit_record *r, char out[65])
+{
+	const unsigned char *key;
+
+	out[0] = '\0';
+	if (audit_key_for(r->id, &key) == -1)
+		return -1;
+	audit_hash_with(r, key, out);
+	return 0;
 }
 
 /* The stored head: 1 found, 0 none yet, -1 error (including half of it missing). */
@@ -148,8 +179,6 @@ audit_append(struct db *db, struct audit_record *r)
 	int64_t head_id = 0;
 	int rc;
 
-	if (audit_ready() == -1)
-		return -1;
 	if ((st = db_stmt(db, "SELECT EXISTS (SELECT 1 FROM audit_log)")) == NULL)
 		return -1;
 	if (sqlite3_get_autocommit(sqlite3_db_handle(st))) {
@@ -169,7 +198,8 @@ audit_append(struct db *db, struct audit_record *r)
 		str_copy(r->prev_hash, sizeof(r->prev_hash), AUDIT_ZERO_HASH);
 	}
 	r->id = head_id + 1;
-	audit_hash(r, r->hash);
+	if (audit_hash(r, r->hash) == -1)
+		return -1;
 	st = db_stmt(db, "INSERT INTO audit_log(id, at, actor, roles, partner_id, action, reason,"
 	    " session_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 	    " ?11)");
@@ -285,25 +315,63 @@ audit_col(sqlite3_stmt *st, int col, size_t *n)
 	return t != NULL ? t : "";
 }
 
+/* The anchors, sorted by id, compared as the walk reaches them: next is the first not yet
+ * reached. */
+struct audit_anchors {
+	struct audit_anchor	*v;
+	size_t			 n, next;
+};
+
+static void
+audit_when(int64_t at, char *out, size_t outsz)
+{
+	time_t t = (time_t)at;
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, outsz, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		snprintf(out, outsz, "%lld", (long long)at);
+}
+
+/* The anchored head a does not match the record with the same id: says where the change lies,
+ * between the newest anchor that still matched and this one. */
+static void
+audit_diverged(const struct audit_anchor *a, struct audit_check *c)
+{
+	char when[40];
+	int n;
+
+	audit_when(a->at, when, sizeof(when));
+	n = snprintf(c->why, sizeof(c->why), "differs from the head anchored on %s", when);
+	if (n < 0 || (size_t)n >= sizeof(c->why))
+		return;
+	if (c->anchor_id > 0)
+		snprintf(c->why + n, sizeof(c->why) - (size_t)n, "; the anchor of record "
+		    "#%lld still matches: rewritten within #%lld…#%lld", (long long)c->anchor_id,
+		    (long long)c->anchor_id + 1, (long long)a->id);
+	else
+		snprintf(c->why + n, sizeof(c->why) - (size_t)n, "; rewritten within "
+		    "#1…#%lld", (long long)a->id);
+}
+
 /*
- * Walks the rows by id: 0 all consistent (*last_id, last_hash, *count), 1 a broken record
- * (*bad_id, why), -1 error. Checks in order: the id follows the previous one (the first is 1),
- * the row links to the previous hash, the row's hash matches its content.
+ * Walks the rows by id: 0 all consistent (c's count and head), 1 a broken record (c's bad_id and
+ * why), -1 error. Checks in order: the id follows the previous one (the first is 1), the row links
+ * to the previous hash, the row's hash matches its content under the key, and the row's hash is
+ * the one anchored for its id.
  */
 static int
-audit_walk(struct db *db, int64_t *count, int64_t *last_id, char last_hash[AUDIT_HASH_HEX + 1],
-    int64_t *bad_id, char *why, size_t whysz)
+audit_walk(struct db *db, struct audit_anchors *an, struct audit_check *c)
 {
 	sqlite3_stmt *st = db_stmt(db, "SELECT " AUDIT_COLS " FROM audit_log ORDER BY id");
 	char want[AUDIT_HASH_HEX + 1];
+	const struct audit_anchor *a;
+	const unsigned char *key;
 	struct audit_fields f;
 	const char *hash;
 	size_t hash_n;
 	int r, rc = 0;
 
-	*count = 0;
-	*last_id = 0;
-	str_copy(last_hash, AUDIT_HASH_HEX + 1, AUDIT_ZERO_HASH);
+	str_copy(c->head_hash, sizeof(c->head_hash), AUDIT_ZERO_HASH);
 	if (st == NULL)
 		return -1;
 	while ((r = db_step(db, st)) == 1) {
@@ -318,31 +386,49 @@ audit_walk(struct db *db, int64_t *count, int64_t *last_id, char last_hash[AUDIT
 		f.detail = audit_col(st, 8, &f.detail_n);
 		f.prev_hash = audit_col(st, 9, &f.prev_hash_n);
 		hash = audit_col(st, 10, &hash_n);
-		*bad_id = f.id;
-		if (f.id != *last_id + 1) {
-			snprintf(why, whysz, "record missing before this one");
-			rc = 1;
+		c->bad_id = f.id;
+		rc = 1;
+		if (f.id != c->head_id + 1) {
+			snprintf(c->why, sizeof(c->why), "record missing before this one");
 			break;
 		}
-		if (f.prev_hash_n != AUDIT_HASH_HEX || memcmp(f.prev_hash, last_hash,
+		if (f.prev_hash_n != AUDIT_HASH_HEX || memcmp(f.prev_hash, c->head_hash,
 		    AUDIT_HASH_HEX) != 0) {
-			snprintf(why, whysz, "link to previous broken");
-			rc = 1;
+			snprintf(c->why, sizeof(c->why), "link to previous broken");
 			break;
 		}
-		audit_hash_fields(&f, want);
+		if (audit_key_for(f.id, &key) == -1) {
+			rc = -1;
+			break;
+		}
+		audit_hash_fields(&f, key, want);
 		if (hash_n != AUDIT_HASH_HEX || memcmp(hash, want, AUDIT_HASH_HEX) != 0) {
-			snprintf(why, whysz, "content changed");
-			rc = 1;
+			snprintf(c->why, sizeof(c->why), "content changed");
 			break;
 		}
-		*last_id = f.id;
-		memcpy(last_hash, hash, AUDIT_HASH_HEX);
-		last_hash[AUDIT_HASH_HEX] = '\0';
-		(*count)++;
+		for (; an->next < an->n && (a = &an->v[an->next])->id == f.id; an->next++) {
+			if (memcmp(a->hash, hash, AUDIT_HASH_HEX) != 0)
+				break;
+			c->anchors++;
+			c->anchor_id = a->id;
+			c->anchor_at = a->at;
+		}
+		if (an->next < an->n && an->v[an->next].id == f.id) {
+			audit_diverged(&an->v[an->next], c);
+			break;
+		}
+		rc = 0;
+		c->head_id = f.id;
+		memcpy(c->head_hash, hash, AUDIT_HASH_HEX);
+		c->head_hash[AUDIT_HASH_HEX] = '\0';
+		c->count++;
 	}
 	db_done(st);
-	return r == -1 ? -1 : rc;
+	if (r == -1)
+		return -1;
+	if (rc == 0)
+		c->bad_id = 0;
+	return rc;
 }
 
 /*
@@ -350,58 +436,60 @@ audit_walk(struct db *db, int64_t *count, int64_t *last_id, char last_hash[AUDIT
  * record appended meanwhile by another connection cannot look like a mismatch.
  */
 int
-audit_verify(struct db *db, int64_t *count, int64_t *bad_id, char *why, size_t whysz,
-    int64_t *head_id, char head_hash[65])
+audit_verify(struct db *db, struct audit_check *c)
 {
-	char last_hash[AUDIT_HASH_HEX + 1], stored_hash[AUDIT_HASH_HEX + 1];
-	int64_t n = 0, last_id = 0, stored_id = 0, bad = 0;
+	struct audit_anchors an = { NULL, 0, 0 };
+	char stored_hash[AUDIT_HASH_HEX + 1], when[40];
+	int64_t stored_id = 0;
 	sqlite3_stmt *begin;
 	int own = 0, rc = -1, r;
 
-	if (whysz > 0)
-		why[0] = '\0';
-	if (audit_ready() == -1)
-		return -1;
+	memset(c, 0, sizeof(*c));
+	if ((r = audit_anchors_load(&an.v, &an.n, c->why, sizeof(c->why))) != 0)
+		return r;	/* a damaged anchor file (1) breaks the proof like a damaged record */
 	if ((begin = db_stmt(db, "BEGIN")) == NULL)
-		return -1;
+		goto out;
 	if (sqlite3_get_autocommit(sqlite3_db_handle(begin))) {
 		if (db_run(db, begin) == -1)
-			return -1;
+			goto out;
 		own = 1;
 	}
-	if ((rc = audit_walk(db, &n, &last_id, last_hash, &bad, why, whysz)) != 0)
+	if ((rc = audit_walk(db, &an, c)) != 0)
 		goto out;
 	rc = -1;
 	if ((r = audit_stored_head(db, &stored_id, stored_hash)) == -1)
 		goto out;
 	rc = 1;
-	if (r == 0 && n > 0) {
-		bad = last_id;
-		snprintf(why, whysz, "stored head missing");
-	} else if (r == 1 && stored_id > last_id) {
-		bad = stored_id;
-		snprintf(why, whysz, "tail missing: stored head %lld not found",
+	if (an.next < an.n) {
+		c->bad_id = an.v[an.next].id;
+		audit_when(an.v[an.next].at, when, sizeof(when));
+		snprintf(c->why, sizeof(c->why), "tail missing: record #%lld, anchored on %s, is not "
+		    "in the database", (long long)c->bad_id, when);
+	} else if (r == 0 && c->count > 0) {
+		c->bad_id = c->head_id;
+		snprintf(c->why, sizeof(c->why), "stored head missing");
+	} else if (r == 1 && stored_id > c->head_id) {
+		c->bad_id = stored_id;
+		snprintf(c->why, sizeof(c->why), "tail missing: stored head %lld not found",
 		    (long long)stored_id);
-	} else if (r == 1 && stored_id < last_id) {
-		bad = stored_id + 1;
-		snprintf(why, whysz, "records after the stored head %lld", (long long)stored_id);
-	} else if (r == 1 && strcmp(stored_hash, last_hash) != 0) {
-		bad = last_id;
-		snprintf(why, whysz, "last record does not match the stored head");
+	} else if (r == 1 && stored_id < c->head_id) {
+		c->bad_id = stored_id + 1;
+		snprintf(c->why, sizeof(c->why), "records after the stored head %lld",
+		    (long long)stored_id);
+	} else if (r == 1 && strcmp(stored_hash, c->head_hash) != 0) {
+		c->bad_id = c->head_id;
+		snprintf(c->why, sizeof(c->why), "last record does not match the stored head");
 	} else {
 		rc = 0;
 	}
 out:
 	if (own && db_commit(db) == -1)
 		rc = -1;
-	if (count != NULL)
-		*count = n;
-	if (bad_id != NULL)
-		*bad_id = rc == 1 ? bad : 0;
-	if (head_id != NULL)
-		*head_id = last_id;
-	if (head_hash != NULL)
-		str_copy(head_hash, AUDIT_HASH_HEX + 1, n > 0 ? last_hash : "");
+	free(an.v);
+	if (rc != 1)
+		c->bad_id = 0;
+	if (c->count == 0)
+		c->head_hash[0] = '\0';
 	return rc;
 }
 

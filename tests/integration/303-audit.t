@@ -3,8 +3,16 @@
 # partner, reason, session); /audit shows and pages them and filters by partner; /audit_verify says
 # the chain is intact, and names the record after a row is changed or deleted in the database
 # (the append-only triggers dropped first: they refuse both); a failing audit write hides the data
-# (fail closed) and the bot runs on; the daily anchor posts the chain head to the audit chat.
+# (fail closed) and the bot runs on; the daily anchor posts the chain head to the audit chat and
+# appends it to the anchor file. The review's attack (delete records, recompute every hash with
+# the documented algorithm, rewrite the stored head, restore the triggers) is caught because the
+# chain is keyed by a 0600 key file outside the database; a rewrite made with a stolen key is
+# caught at the first anchored head it changed; a loose or missing key file stops the bot.
+import hashlib
+import hmac
 import os
+import stat
+import struct
 import re
 import sqlite3
 import sys
@@ -28,6 +36,55 @@ def copy_db(src, dst):
         b.close()
 
 
+def spec_hash(row, key):
+    """A record's hash as the chain's definition (storage/team/audit_log.c) spells it, computed
+    independently: key None is the plain SHA-256 of the same bytes."""
+    rid, at, actor, roles, partner, action, reason, session, detail, prev = row
+    msg = prev.encode()
+    for v in (rid, at, actor, roles, partner, action, reason, session, detail, prev):
+        b = str(v).encode() if isinstance(v, int) else (v or "").encode()
+        msg += struct.pack(">I", len(b)) + b
+    if key is None:
+        return hashlib.sha256(msg).hexdigest()
+    return hmac.new(key, msg, hashlib.sha256).hexdigest()
+
+
+def rewrite_chain(path, delete_ids, key):
+    """The review's attack on a stopped bot's database: the triggers dropped, records deleted,
+    the rest renumbered 1..n and every hash recomputed (key None: the public algorithm), the
+    stored head rewritten, the triggers restored. Returns the new number of records."""
+    with sqlite_rw(path) as db:
+        trig = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'").fetchall()
+        for name, _ in trig:
+            db.execute("DROP TRIGGER %s" % name)
+        rows = db.execute("SELECT id, at, actor, roles, partner_id, action, reason, session_id, detail FROM audit_log "
+                          "ORDER BY id").fetchall()
+        db.execute("DELETE FROM audit_log")
+        prev, n = "0" * 64, 0
+        for r in rows:
+            if r[0] in delete_ids:
+                continue
+            n += 1
+            row = (n,) + tuple(r[1:]) + (prev,)
+            h = spec_hash(row, key)
+            db.execute("INSERT INTO audit_log(id, at, actor, roles, partner_id, action, reason, session_id, detail, "
+                       "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?,?,?)", row + (h,))
+            prev = h
+        db.execute("UPDATE state SET value = ? WHERE key = 'audit_head_id'", (n,))
+        db.execute("UPDATE state SET value = ? WHERE key = 'audit_head_hash'", (prev,))
+        for _, sql in trig:
+            db.execute(sql)
+    return n
+
+
+def read_key(path):
+    with open(path) as fh:
+        for line in fh:
+            if line.startswith("key "):
+                return bytes.fromhex(line.split()[1])
+    return None
+
+
 with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
     is_eq(bot.run_cli(["demo-seed"]).rc, 0, "demo-seed succeeds")
     seeded = bot.sql_value("SELECT count(*) FROM audit_log")
@@ -39,6 +96,19 @@ with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
          "at start the audit chat gets «Голова цепочки аудита» with the head record and hash")
     head_hash = bot.sql_value("SELECT hash FROM audit_log WHERE id = ?", (seeded,))
     ok(got and head_hash in got[0]["plain"], "the posted hash is the head record's hash")
+    key_file, anchor_file = bot.db_path + ".audit-key", bot.db_path + ".audit-anchors"
+    is_eq(stat.S_IMODE(os.stat(key_file).st_mode), 0o600, "the audit key file is made beside the database, 0600")
+    KEY = read_key(key_file)
+    is_eq(len(KEY or b""), 32, "holding a 32-byte key")
+    first = bot.sql("SELECT id, at, actor, roles, partner_id, action, reason, session_id, detail, prev_hash, hash "
+                    "FROM audit_log WHERE id = 1")[0]
+    is_eq(spec_hash(first[:10], KEY), first[10], "a record's hash is the documented HMAC-SHA256 under that key")
+    isnt_eq(spec_hash(first[:10], None), first[10], "not the plain SHA-256 anyone could recompute")
+    with open(anchor_file) as fh:
+        anchors = fh.read().split("\n")
+    like(anchors[-2] if len(anchors) > 1 else "", r"^%d %s \d+$" % (seeded, head_hash),
+         "the posted head is appended to the anchor file («id hash time»)")
+    is_eq(stat.S_IMODE(os.stat(anchor_file).st_mode), 0o600, "the anchor file is 0600")
 
     say = fake.say
 
@@ -228,6 +298,55 @@ with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
     restore()
     bot.start()
     like(verify_text(), r"✅ Журнал аудита цел: %d записей" % total, "the untouched copy is intact")
+    is_eq(bot.stop(), 0, "stopped")
+
+    # --- the review's attack: the whole chain recomputed with the public algorithm ------------------
+    restore()
+    with open(anchor_file) as fh:
+        anchors_before = fh.read()
+    n = rewrite_chain(bot.db_path, {3, total - 1}, None)
+    is_eq(bot.sql_value("SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"), 2,
+          "(records 3 and %d deleted, %d renumbered and rehashed with SHA-256, the head and triggers restored)" % (total - 1, n))
+    log_len = len(bot.log())
+    bot.start()
+    like(bot.log()[log_len:], r"error: audit chain broken at record 1: content changed",
+         "at start the bot checks the chain and logs it broken at record #1")
+    like(verify_text(), r"^❌ Журнал аудита нарушен: запись #1 — content changed",
+         "/audit_verify: the recomputed chain is broken at record #1")
+    is_eq(bot.stop(), 0, "stopped")
+    with open(anchor_file) as fh:
+        is_eq(fh.read(), anchors_before, "a broken chain is not anchored")
+
+    # --- the same with a stolen key: the anchored heads disagree ---------------------------------------
+    restore()
+    n = rewrite_chain(bot.db_path, {3}, KEY)
+    bot.start()
+    got = verify_text()
+    like(got, r"^❌ Журнал аудита нарушен: запись #%d — differs from the head anchored on \d{4}-\d\d-\d\d \d\d:\d\d UTC; "
+         r"rewritten within #1…#%d" % (seeded, seeded),
+         "a rewrite with the key: broken at the first anchored head it changed (#%d, the head after demo-seed)" % seeded)
+    is_eq(bot.stop(), 0, "stopped")
+
+    # --- the key file: a loose mode or a missing file stops the bot ----------------------------------
+    restore()
+    os.chmod(key_file, 0o644)
+    r = bot.run_cli(["check-config"])
+    is_eq(r.rc, 2, "check-config refuses a key file others may read")
+    like(r.stderr, r"audit key file is accessible by group or others \(mode 0644\); run chmod 600", "saying what to do")
+    bot.start(wait=False)
+    is_eq(bot.wait_exit(10), 1, "the bot does not start with it")
+    like(bot.log(), r"audit: .*\.audit-key: the audit key file is accessible by group or others", "and logs why")
+    os.chmod(key_file, 0o600)
+    os.rename(key_file, key_file + ".away")
+    bot.start(wait=False)
+    is_eq(bot.wait_exit(10), 1, "nor without the key file while the log is keyed")
+    like(bot.log(), r"the audit key file is missing, but the audit log's \d+ records are keyed: restore the key file",
+         "and says to restore it")
+    ok(not os.path.exists(key_file), "no new key was made in its place")
+    os.rename(key_file + ".away", key_file)
+    bot.start()
+    like(verify_text(), r"^✅ Журнал аудита цел: %d записей, голова #%d\n[0-9a-f]{64}\nСовпадает с закреплёнными головами: \d+, последняя — #%d от "
+         % (total, total, total), "the key back: intact, and the anchored heads match")
     is_eq(bot.stop(), 0, "stopped")
 
     # --- fail closed: the audit table refuses inserts ------------------------------------------------------

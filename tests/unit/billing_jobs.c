@@ -137,7 +137,7 @@ main(void)
 {
 	struct app a;
 	struct db *db;
-	char err[256];
+	char err[256] = "";
 
 	test_step_days();
 
@@ -146,7 +146,8 @@ main(void)
 	log_init(-1);
 	if (testdb_setup("billing-jobs", "jobs.db") == -1)
 		return 1;
-	if ((db = db_open(testdb_path, err, sizeof(err))) == NULL) {
+	if (testdb_audit_key(testdb_path) == -1 ||
+	    (db = db_open(testdb_path, err, sizeof(err))) == NULL) {
 		printf("Bail out! %s\n", err);
 		return 1;
 	}

@@ -356,6 +356,8 @@ test_add_day(void)
 static int
 seed(int64_t partners)
 {
+	if (testdb_audit_key(testdb_path) == -1)
+		return -1;
 	return demo_seed(testdb_path, partners, NULL);
 }
 
