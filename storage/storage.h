@@ -420,8 +420,9 @@ int	 alert_get(struct db *, int64_t id, struct alert *);	/* 1/0/-1 */
 int	 alert_insert(struct db *, struct alert *);		/* fills id; 0/-1 */
 /* Writes every mutable field of a (by id). 0/-1. */
 int	 alert_save(struct db *, const struct alert *);
-/* Open episodes, newest first (kind "" = any): count or -1. */
-int	 alert_list_open(struct db *, const char *kind, struct alert *, int max);
+/* Open episodes, newest first (kind "" = any), of the kinds in `kinds` (",dormant,crm,": the
+ * ones the reader may see; NULL = every kind): count or -1. */
+int	 alert_list_open(struct db *, const char *kind, const char *kinds, struct alert *, int max);
 /* Open episodes of kind with an id above `after` (0: from the first), by id, max at most: a
  * scan resolves those whose condition has passed, paging on the last id seen. Count or -1. */
 int	 alert_open_of_kind(struct db *, const char *kind, int64_t after, struct alert *,

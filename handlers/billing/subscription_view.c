@@ -549,13 +549,13 @@ const struct command subscriptions_commands[] = {
 /* The pick and confirm buttons only continue this person's pending action (billing_view.h);
  * "bxn" cancels any billing action (invoice_view.c's too). */
 const struct button subscriptions_buttons[] = {
-	{ "sub", BILLING_VIEW_READ, CMD_PARTNER, subs_show_go },
-	{ "spk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_pick_btn },
-	{ "sok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_confirm_btn },
-	{ "cpk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, plan_change_pick_btn },
-	{ "cok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, plan_change_confirm_btn },
-	{ "bxn", BILLING_VIEW_WRITE, CMD_PARTNER, billing_view_cancel_btn },
-	{ NULL, 0, 0, NULL },
+	{ "sub", BILLING_VIEW_READ, CMD_PARTNER, subs_show_go, NULL },
+	{ "spk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_pick_btn, NULL },
+	{ "sok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, subs_confirm_btn, NULL },
+	{ "cpk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, plan_change_pick_btn, NULL },
+	{ "cok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, plan_change_confirm_btn, NULL },
+	{ "bxn", BILLING_VIEW_WRITE, CMD_PARTNER, billing_view_cancel_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct dialog_kind subscriptions_dialogs[] = {

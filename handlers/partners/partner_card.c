@@ -404,8 +404,8 @@ const struct command partners_commands[] = {
 };
 
 const struct button partners_buttons[] = {
-	{ "p", PERM_MEMBER, CMD_PARTNER, partners_card_btn },
-	{ "pl", PERM_MEMBER, CMD_PARTNER, partners_list_btn },
-	{ "ph", PERM_MEMBER, CMD_PARTNER, partners_history_btn },
-	{ NULL, 0, 0, NULL },
+	{ "p", PERM_MEMBER, CMD_PARTNER, partners_card_btn, NULL },
+	{ "pl", PERM_MEMBER, CMD_PARTNER, partners_list_btn, NULL },
+	{ "ph", PERM_MEMBER, CMD_PARTNER, partners_history_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

@@ -318,7 +318,7 @@ test_billing(void)
 		struct partner ap;
 		int stale = 0, no;
 
-		no = alert_list_open(db, "", open, 64);
+		no = alert_list_open(db, "", NULL, open, 64);
 		for (i = 0; i < no; i++)
 			if ((strcmp(open[i].kind, "trial") == 0 ||
 			    strcmp(open[i].kind, "dunning") == 0) &&
