@@ -259,6 +259,10 @@ int	 view_audit(struct ctx *, int64_t partner_id, const char *action, const char
 	    int64_t session_id, const char *detail);
 /* May this person ever see personal data (superadmin, billing, support)? */
 int	 view_may_open_pd(const struct ctx *);
+/* The personal search keys (a sole trader's name, a 12-digit INN) this person may use, and
+ * the line a search that found nothing adds about them (nothing for those who use them all). */
+void	 view_pd_search(const struct ctx *, struct partner_pd *);
+void	 view_pd_search_hint(struct ctx *, struct buf *);
 /* Their open access session for the partner: 1 found, 0 none (or never allowed), -1 error. */
 int	 view_session(struct ctx *, int64_t partner_id, struct access_session *);
 void	 view_reason(struct ctx *, const struct access_session *, struct buf *);

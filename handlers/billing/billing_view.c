@@ -206,11 +206,13 @@ billing_view_end(struct ctx *c)
 int
 billing_view_pick(struct ctx *c, const char *ref, struct partner *p, const char *verb)
 {
+	struct partner_pd pd;
 	int64_t ids[2];
 	int n;
 
 	/* nothing found: no choice list comes, so nothing stays pending */
-	n = partner_lookup(c->db, ref, view_may_open_pd(c), ids, 2);
+	view_pd_search(c, &pd);
+	n = partner_lookup(c->db, ref, &pd, ids, 2);
 	if (n == -1 || (n == 0 && billing_view_end(c) == -1))
 		return -1;
 	return view_pick_partner(c, ref, p, verb);

@@ -229,12 +229,13 @@ static int
 partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int offset, int edit)
 {
 	struct partner rows[LIST_PAGE];
+	struct partner_pd pd;
 	struct buf b, detail;
 	struct kb k;
 	int n, total, i, rc = -1;
 
-	n = partner_list(c->db, status, text, view_may_open_pd(c), offset, LIST_PAGE,
-	    rows, &total);
+	view_pd_search(c, &pd);
+	n = partner_list(c->db, status, text, &pd, offset, LIST_PAGE, rows, &total);
 	if (n == -1)
 		return -1;
 	buf_init(&detail, 512);
@@ -258,6 +259,8 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 			buf_adds(&b, TR(c, "»", "”"));
 		}
 		buf_adds(&b, ".");
+		if (*text)
+			view_pd_search_hint(c, &b);
 		rc = edit ? reply_edit(c, b.ptr, NULL) : reply(c, b.ptr, NULL);
 		buf_release(&b);
 		return rc;

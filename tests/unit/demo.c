@@ -51,7 +51,8 @@ load_all(struct db *db, int want, int *got)
 	struct partner *rows = calloc((size_t)want + 1, sizeof(*rows));
 	int total = 0;
 
-	*got = rows != NULL ? partner_list(db, -1, "", 1, 0, want + 1, rows, &total) : -1;
+	*got = rows != NULL ? partner_list(db, -1, "", &partner_pd_all, 0, want + 1, rows,
+	    &total) : -1;
 	return rows;
 }
 
