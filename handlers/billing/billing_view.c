@@ -83,6 +83,12 @@ billing_view_period_word(struct ctx *c, int yearly)
 	return yearly ? TR(c, "год", "year") : TR(c, "мес", "month");
 }
 
+int
+billing_may_read(const struct ctx *c)
+{
+	return gate_allows(c->is_member, c->roles, BILLING_VIEW_READ);
+}
+
 /* Bank references name payers and reasons may name people: personal data. */
 int
 billing_view_may_see_text(const struct ctx *c)

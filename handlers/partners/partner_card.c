@@ -114,8 +114,7 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
 		kb_row(k);
 	}
 	kb_button(k, TR(c, "История", "History"), "ph:%lld", (long long)p->id);
-	/* the roles that may read a partner's billing (developers never) */
-	if (gate_allows(c->is_member, c->roles, ROLE_BILLING | ROLE_SUPPORT | ROLE_MANAGER))
+	if (billing_may_read(c))	/* developers never */
 		kb_button(k, TR(c, "Биллинг", "Billing"), "sub:%lld", (long long)p->id);
 	kb_button(k, TR(c, "Активность", "Activity"), "act:%lld", (long long)p->id);
 	if (gate_allows(c->is_member, c->roles, ROLE_SUPERADMIN))
@@ -378,7 +377,9 @@ partners_history_btn(struct ctx *c)
 		view_time(h[i].at, t, sizeof(t));
 		buf_printf(&b, "\n%s · %s → %s · ", t, view_status(c, h[i].from),
 		    view_status(c, h[i].to));
-		if (h[i].actor)
+		/* the rules that change a status are billing's (dunning, trial, payment, …):
+		 * their names say why, which is billing; others read "the system" */
+		if (h[i].actor || !billing_may_read(c))
 			view_member_name(c, h[i].actor, &b);
 		else {
 			buf_adds(&b, TR(c, "правило ", "rule "));
