@@ -207,16 +207,68 @@ dispatch_button_place_ok(struct ctx *c, const struct button *btn)
 	return !(btn->flags & (CMD_PARTNER | CMD_PRIVATE)) && dispatch_team_chat(c);
 }
 
-/* The press was already answered; here only the work. */
+/* A press refused by what it names (an alert of a kind not theirs): an audit record about it. */
 static int
-dispatch_button(struct ctx *c, const struct button *btn)
+dispatch_audit_subject(struct ctx *c, const struct gate_subject *s)
+{
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), "button %s refused: %s is not for the roles", c->verb,
+	    s->what);
+	return view_audit(c, s->partner_id, "access.deny", "role may not", 0, detail);
+}
+
+/* The press was already answered (with the gate's verdict); here only the work. */
+static int
+dispatch_button(struct ctx *c, const struct button *btn, enum gate_verdict v,
+    const struct gate_subject *s)
 {
 	if (btn == NULL || !dispatch_button_place_ok(c, btn))
 		return 0;
-	if (!gate_allows(c->is_member, c->roles, btn->perm))
+	switch (v) {
+	case GATE_PASS:
+		return btn->exec(c);
+	case GATE_ROLE:
 		return c->is_member && (btn->flags & CMD_PARTNER) ?
 		    dispatch_audit_denial(c, btn->verb) : 0;
-	return btn->exec(c);
+	case GATE_SUBJECT:
+		return c->is_member ? dispatch_audit_subject(c, s) : 0;
+	default:
+		return 0;	/* stale, or unreadable: answered, nothing to do */
+	}
+}
+
+/* The answer to a press the gate refused or found stale ("" when it goes on). */
+static const char *
+dispatch_refusal(struct ctx *c, const struct button *btn, enum gate_verdict v,
+    const struct gate_subject *s, char *out, size_t outsz)
+{
+	struct buf b;
+
+	switch (v) {
+	case GATE_PASS:
+		return "";
+	case GATE_ROLE:
+		log_warn("refused button '%s' for user %lld (roles %#x)", c->verb,
+		    (long long)c->user_id, c->roles);
+		return TR(c, "⛔ Недостаточно прав", "⛔ Not allowed");
+	case GATE_SUBJECT:
+		log_warn("refused button '%s' for user %lld (roles %#x): %s is for roles %#x",
+		    btn->verb, (long long)c->user_id, c->roles, s->what, s->perm);
+		buf_init(&b, outsz - 1);
+		buf_adds(&b, TR(c, "⛔ Недостаточно прав: это для ролей: ",
+		    "⛔ Not allowed: this is for the roles: "));
+		view_roles(c, s->perm | ROLE_SUPERADMIN, &b);
+		str_copy(out, outsz, b.ptr);
+		buf_release(&b);
+		return out;
+	case GATE_STALE:
+		return TR(c, "Кнопка устарела", "This button is no longer valid");
+	default:
+		log_error("button '%s': cannot check what it names; refused", btn->verb);
+		return TR(c, "⚠️ Не получилось проверить права; попробуйте ещё раз",
+		    "⚠️ Could not check the rights; try again");
+	}
 }
 
 /* Splits callback data "verb:arg" in place. */
@@ -293,14 +345,17 @@ dispatch_service(struct db *db, const struct tg_update *u)
 int
 dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_update *u)
 {
-	char data[TG_CALLBACK_MAX + 1];
+	char data[TG_CALLBACK_MAX + 1], refusal[4 * TG_ANSWER_MAX + 1];
 	const struct button *btn = NULL;
+	enum gate_verdict verdict = GATE_STALE;
+	struct gate_subject subject;
 	int64_t t0 = clock_mono_us();
 	struct ctx c;
 	char botname[64];
 	int rc;
 
 	memset(&c, 0, sizeof(c));
+	memset(&subject, 0, sizeof(subject));
 	c.app = a;
 	c.db = db;
 	c.cfg = &a->cfg;
@@ -327,10 +382,9 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		if (btn == NULL) {
 			text = TR(&c, "Кнопка устарела", "This button is no longer valid");
 			alert = 1;
-		} else if (!gate_allows(c.is_member, c.roles, btn->perm)) {
-			log_warn("refused button '%s' for user %lld (roles %#x)", c.verb,
-			    (long long)c.user_id, c.roles);
-			text = TR(&c, "⛔ Недостаточно прав", "⛔ Not allowed");
+		} else if ((verdict = gate_button(&c, btn, &subject)) != GATE_PASS) {
+			text = dispatch_refusal(&c, btn, verdict, &subject, refusal,
+			    sizeof(refusal));
 			alert = 1;
 		} else if (!dispatch_button_place_ok(&c, btn)) {
 			log_warn("refused button '%s' for user %lld in chat %lld", c.verb,
@@ -374,7 +428,7 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		rc = dispatch_command(&c, u, botname);
 		break;
 	case UPD_CALLBACK:
-		rc = dispatch_button(&c, btn);
+		rc = dispatch_button(&c, btn, verdict, &subject);
 		break;
 	case UPD_MY_CHAT_MEMBER:
 		rc = dispatch_service(db, u);

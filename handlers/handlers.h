@@ -110,12 +110,22 @@ struct command {
 	const char	*help_en;
 	int		(*exec)(struct ctx *);
 };
+/* What a button's argument names, as the gate weighs it after the roles: an alert's kind has
+ * roles of its own. Filled by the button's subject rule. */
+struct gate_subject {
+	unsigned	 perm;		/* roles that may press it on this (superadmins always may) */
+	int64_t		 partner_id;	/* the partner it is about, 0 none: for the audit record */
+	char		 what[64];	/* "alert #12 (dunning)": for the log and the audit record */
+};
 /* The button table: callback data is "verb:arg"; every press is re-authorised. */
 struct button {
 	const char	*verb;
 	unsigned	 perm;
 	unsigned	 flags;
 	int		(*exec)(struct ctx *);
+	/* NULL, or the rule of what the argument names (callback data can be forged): 1 found
+	 * (*s filled), 0 no such thing (a stale or damaged button), -1 error. */
+	int		(*subject)(struct ctx *, struct gate_subject *s);
 };
 
 /* registry.c — all blocks' tables, looked up by dispatch, /help and the menu. */
@@ -126,6 +136,15 @@ const struct command	*registry_command_at(size_t i);
 const struct button	*registry_button_at(size_t i);
 /* The gate: may someone holding roles (is_member false = unknown) use something needing perm? */
 int	 gate_allows(int is_member, unsigned roles, unsigned perm);
+/* The gate for a press: the button's roles, then (with a subject rule) those of what it names. */
+enum gate_verdict {
+	GATE_PASS,	/* go on */
+	GATE_ROLE,	/* the button is not for the presser's roles */
+	GATE_SUBJECT,	/* the button is, but what it names is not (*s says what and for whom) */
+	GATE_STALE,	/* it names nothing that exists */
+	GATE_ERROR,	/* what it names could not be read: refused */
+};
+enum gate_verdict gate_button(struct ctx *, const struct button *, struct gate_subject *s);
 
 /* start.c — /start, /help, /whoami, /cancel, /skip: what every member has. */
 extern const struct command start_commands[];
@@ -240,6 +259,10 @@ int	 view_audit(struct ctx *, int64_t partner_id, const char *action, const char
 	    int64_t session_id, const char *detail);
 /* May this person ever see personal data (superadmin, billing, support)? */
 int	 view_may_open_pd(const struct ctx *);
+/* The personal search keys (a sole trader's name, a 12-digit INN) this person may use, and
+ * the line a search that found nothing adds about them (nothing for those who use them all). */
+void	 view_pd_search(const struct ctx *, struct partner_pd *);
+void	 view_pd_search_hint(struct ctx *, struct buf *);
 /* Their open access session for the partner: 1 found, 0 none (or never allowed), -1 error. */
 int	 view_session(struct ctx *, int64_t partner_id, struct access_session *);
 void	 view_reason(struct ctx *, const struct access_session *, struct buf *);
@@ -310,6 +333,9 @@ int	 alert_raise(struct app *, struct db *, const char *kind, const char *key,
 	    int64_t partner_id, int level, const char *html);
 /* Resolves the open episode of key, if any (edits it to say so). 1 resolved, 0 none, -1. */
 int	 alert_resolve(struct app *, struct db *, const char *key, const char *html);
+/* Who may read (see it in /alerts, open its card) and act on (acknowledge, snooze, take) an
+ * episode of kind: role masks (superadmins pass anyway; an unknown kind is theirs alone). */
+void	 alert_kind_roles(const char *kind, unsigned *read, unsigned *act);
 /* The scheduler's job: episodes whose snooze has ended are shown again (their message edited
  * to the latest text, without the snooze in the footer). Own transactions. 0/-1. */
 int	 alert_snooze_job(struct app *, struct db *);

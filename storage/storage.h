@@ -209,15 +209,25 @@ int	 partner_insert(struct db *, struct partner *, int64_t now, int64_t *dup);
 /* Writes every field of p back (not status: see partner_set_status). 1 ok, 0 INN taken, -1. */
 int	 partner_update(struct db *, const struct partner *, int64_t now, int64_t *dup);
 int	 partner_get(struct db *, int64_t id, struct partner *);	/* 1/0/-1 */
+/* Which personal search keys a search may match: a sole trader's name and 12-digit INN (the
+ * search itself would reveal them). None; every partner's; or only those of the partners
+ * user_id holds an open ticket session for at now (support reads personal data only there). */
+enum { PARTNER_PD_NONE, PARTNER_PD_ALL, PARTNER_PD_SESSION };
+struct partner_pd {
+	int	 mode;		/* PARTNER_PD_* */
+	int64_t	 user_id;	/* PARTNER_PD_SESSION: whose sessions, at now */
+	int64_t	 now;
+};
+extern const struct partner_pd partner_pd_none, partner_pd_all;
 /* Finds by id, slug or INN exactly, else by a case-insensitive fragment of the name or the legal
- * name (Cyrillic included, ё = е). Without personal, a sole trader's name and 12-digit INN are
- * not matched (the search itself would reveal them). Up to max ids into out, best first;
- * returns the count or -1. */
-int	 partner_lookup(struct db *, const char *query, int personal, int64_t *out, int max);
+ * name (Cyrillic included, ё = е); personal keys as pd allows. Up to max ids into out, best
+ * first; returns the count or -1. */
+int	 partner_lookup(struct db *, const char *query, const struct partner_pd *pd, int64_t *out,
+	    int max);
 /* A page of the list: status -1 = any; text "" = all (else as partner_lookup, or an id).
  * Fills up to max rows (ordered by name) and *total. Returns the number of rows or -1. */
-int	 partner_list(struct db *, int status, const char *text, int personal, int offset, int max,
-	    struct partner *rows, int *total);
+int	 partner_list(struct db *, int status, const char *text, const struct partner_pd *pd,
+	    int offset, int max, struct partner *rows, int *total);
 /* A sole trader (12-digit INN, or a legal name "ИП …"): their legal name is a person's name. */
 int	 partner_is_sole_trader(const struct partner *);
 int64_t	 partner_count(struct db *);
@@ -445,8 +455,9 @@ int	 alert_get(struct db *, int64_t id, struct alert *);	/* 1/0/-1 */
 int	 alert_insert(struct db *, struct alert *);		/* fills id; 0/-1 */
 /* Writes every mutable field of a (by id). 0/-1. */
 int	 alert_save(struct db *, const struct alert *);
-/* Open episodes, newest first (kind "" = any): count or -1. */
-int	 alert_list_open(struct db *, const char *kind, struct alert *, int max);
+/* Open episodes, newest first (kind "" = any), of the kinds in `kinds` (",dormant,crm,": the
+ * ones the reader may see; NULL = every kind): count or -1. */
+int	 alert_list_open(struct db *, const char *kind, const char *kinds, struct alert *, int max);
 /* Open episodes of kind with an id above `after` (0: from the first), by id, max at most: a
  * scan resolves those whose condition has passed, paging on the last id seen. Count or -1. */
 int	 alert_open_of_kind(struct db *, const char *kind, int64_t after, struct alert *,

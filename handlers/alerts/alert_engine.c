@@ -31,20 +31,45 @@
 
 #define L(lang, ru, en) ((lang) == LANG_EN ? (en) : (ru))
 
-/* [alerts] routing: the kinds with a key, and where their [chats] name is kept. Other kinds
- * (later blocks) go to the team chat. */
+/*
+ * The kinds: where each is posted ([alerts] routing: where its [chats] name is kept), who may
+ * read it (/alerts, the card button) and who may act on it (acknowledge, snooze, take), after
+ * the product's roles: a partner's money is billing's (managers read it, developers never, and
+ * support only inside a ticket session, which a list is not); partners going quiet are for the
+ * people who talk to them, support and managers; the system's health is the developers'.
+ * Superadmins pass every row. A kind missing here (a later block's, until its row is added) goes
+ * to the team chat and is for superadmins only.
+ */
+#define ALERTS_BILLING_READ (ROLE_BILLING | ROLE_MANAGER)
 static const struct {
 	const char	*kind;
 	size_t		 off;		/* char * in struct config */
-} alerts_routes[] = {
-	{ "dormant", offsetof(struct config, alert_dormant) },
-	{ "drop", offsetof(struct config, alert_drop) },
-	{ "crm", offsetof(struct config, alert_crm) },
-	{ "telegram", offsetof(struct config, alert_telegram) },
-	{ "backlog", offsetof(struct config, alert_backlog) },
-	{ "dunning", offsetof(struct config, alert_dunning) },
-	{ "trial", offsetof(struct config, alert_trial) },
+	unsigned	 read;		/* roles that may see it */
+	unsigned	 act;		/* roles that may press its buttons */
+} alerts_kinds[] = {
+	{ "dormant", offsetof(struct config, alert_dormant), PERM_MEMBER,
+	  ROLE_SUPPORT | ROLE_MANAGER },
+	{ "drop", offsetof(struct config, alert_drop), PERM_MEMBER, ROLE_SUPPORT | ROLE_MANAGER },
+	{ "crm", offsetof(struct config, alert_crm), PERM_MEMBER, ROLE_DEVELOPER },
+	{ "telegram", offsetof(struct config, alert_telegram), PERM_MEMBER, ROLE_DEVELOPER },
+	{ "backlog", offsetof(struct config, alert_backlog), PERM_MEMBER, ROLE_DEVELOPER },
+	{ "dunning", offsetof(struct config, alert_dunning), ALERTS_BILLING_READ, ROLE_BILLING },
+	{ "trial", offsetof(struct config, alert_trial), ALERTS_BILLING_READ, ROLE_BILLING },
 };
+#define ALERTS_NKINDS (sizeof(alerts_kinds) / sizeof(alerts_kinds[0]))
+
+void
+alert_kind_roles(const char *kind, unsigned *read, unsigned *act)
+{
+	size_t i;
+
+	*read = *act = ROLE_SUPERADMIN;
+	for (i = 0; i < ALERTS_NKINDS; i++)
+		if (strcmp(alerts_kinds[i].kind, kind) == 0) {
+			*read = alerts_kinds[i].read;
+			*act = alerts_kinds[i].act;
+		}
+}
 
 /* The chat a kind is posted to, 0 when that chat is not configured. Read under the
  * configuration lock: SIGHUP may change the chat ids. */
@@ -56,10 +81,10 @@ alerts_route(struct app *a, const char *kind)
 	size_t i;
 
 	pthread_rwlock_rdlock(&a->cfg_lock);
-	for (i = 0; i < sizeof(alerts_routes) / sizeof(alerts_routes[0]); i++)
-		if (strcmp(alerts_routes[i].kind, kind) == 0)
+	for (i = 0; i < ALERTS_NKINDS; i++)
+		if (strcmp(alerts_kinds[i].kind, kind) == 0)
 			name = *(char *const *)(const void *)((const char *)&a->cfg +
-			    alerts_routes[i].off);
+			    alerts_kinds[i].off);
 	if (name == NULL || strcmp(name, "team") == 0)
 		chat = a->cfg.chat_team;
 	else if (strcmp(name, "billing") == 0)
@@ -456,6 +481,37 @@ damaged:
 	return 0;
 }
 
+/* The gate's rule for a button naming an episode: the roles of its kind (read for the card,
+ * act for the rest). 1, 0 no such episode, -1 error. */
+static int
+alerts_subject(struct ctx *c, struct gate_subject *s, int act)
+{
+	unsigned read, acting;
+	struct alert a;
+	const char *rest;
+	int r;
+
+	if ((r = alerts_button_alert(c, &a, &rest)) != 1)
+		return r;
+	alert_kind_roles(a.kind, &read, &acting);
+	s->perm = act ? acting : read;
+	s->partner_id = a.partner_id;
+	snprintf(s->what, sizeof(s->what), "alert #%lld (%s)", (long long)a.id, a.kind);
+	return 1;
+}
+
+static int
+alerts_may_read(struct ctx *c, struct gate_subject *s)
+{
+	return alerts_subject(c, s, 0);
+}
+
+static int
+alerts_may_act(struct ctx *c, struct gate_subject *s)
+{
+	return alerts_subject(c, s, 1);
+}
+
 /* A press changed a: saved, audited, and the message edited to show it. */
 static int
 alerts_pressed(struct ctx *c, struct alert *a, const char *action, const char *what)
@@ -590,18 +646,64 @@ alerts_first_line(const char *html, size_t max, struct buf *b)
 		buf_adds(b, "…");
 }
 
+/* ",dormant,drop,": the kinds this person may see, into b; NULL for a superadmin (every
+ * kind, a later block's too). */
+static const char *
+alerts_readable(struct ctx *c, struct buf *b)
+{
+	size_t i;
+
+	if (c->roles & ROLE_SUPERADMIN)
+		return NULL;
+	buf_addc(b, ',');
+	for (i = 0; i < ALERTS_NKINDS; i++)
+		if (gate_allows(c->is_member, c->roles, alerts_kinds[i].read)) {
+			buf_adds(b, alerts_kinds[i].kind);
+			buf_addc(b, ',');
+		}
+	return b->ptr;
+}
+
+/* /alerts <kind> of a kind not theirs: said, without its episodes (nor the kind's name, which
+ * names a block they do not read). 1 refused, 0 go on, -1 error. */
+static int
+alerts_refuse_kind(struct ctx *c, const char *kind)
+{
+	unsigned read, act;
+	struct buf b;
+	int rc;
+
+	alert_kind_roles(kind, &read, &act);
+	if (gate_allows(c->is_member, c->roles, read) || read == ROLE_SUPERADMIN)
+		return 0;	/* theirs, or not a kind at all: the list says "none" */
+	buf_init(&b, 0);
+	buf_adds(&b, TR(c, "⛔ Тревоги этого вида видны только ролям: ",
+	    "⛔ Alerts of this kind are only for the roles: "));
+	view_roles(c, read | ROLE_SUPERADMIN, &b);
+	buf_adds(&b, TR(c, ". Ваши тревоги: /alerts", ". Yours: /alerts"));
+	rc = reply(c, b.ptr, NULL);
+	buf_release(&b);
+	return rc == -1 ? -1 : 1;
+}
+
 static int
 alerts_list_cmd(struct ctx *c)
 {
 	struct alert *rows;
-	struct buf b;
+	struct buf b, kinds;
 	char kind[32], t[32];
 	int n, i, rc = -1;
 
 	view_word(c->args, kind, sizeof(kind));
+	if (kind[0] && (rc = alerts_refuse_kind(c, kind)) != 0)
+		return rc == -1 ? -1 : 0;
+	rc = -1;
 	if ((rows = calloc(ALERTS_LIST_MAX, sizeof(*rows))) == NULL)
 		return -1;
-	if ((n = alert_list_open(c->db, kind, rows, ALERTS_LIST_MAX)) == -1)
+	buf_init(&kinds, 0);
+	n = alert_list_open(c->db, kind, alerts_readable(c, &kinds), rows, ALERTS_LIST_MAX);
+	buf_release(&kinds);
+	if (n == -1)
 		goto out;
 	buf_init(&b, 0);
 	if (n == 0) {
@@ -653,11 +755,12 @@ const struct command alerts_commands[] = {
 };
 
 /* Flags 0: the buttons work in the configured team chats the alerts are posted to. The card
- * button shows nothing in the group: the card goes to the presser's private chat. */
+ * button shows nothing in the group: the card goes to the presser's private chat. Each press
+ * is weighed against the episode's kind (alerts_kinds) by the gate. */
 const struct button alerts_buttons[] = {
-	{ "alc", PERM_MEMBER, 0, alerts_card_btn },
-	{ "ala", PERM_MEMBER, 0, alerts_ack_btn },
-	{ "als", PERM_MEMBER, 0, alerts_snooze_btn },
-	{ "alm", PERM_MEMBER, 0, alerts_assign_btn },
-	{ NULL, 0, 0, NULL },
+	{ "alc", PERM_MEMBER, 0, alerts_card_btn, alerts_may_read },
+	{ "ala", PERM_MEMBER, 0, alerts_ack_btn, alerts_may_act },
+	{ "als", PERM_MEMBER, 0, alerts_snooze_btn, alerts_may_act },
+	{ "alm", PERM_MEMBER, 0, alerts_assign_btn, alerts_may_act },
+	{ NULL, 0, 0, NULL, NULL },
 };

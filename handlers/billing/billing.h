@@ -178,7 +178,13 @@ extern const struct button invoices_buttons[];
 /* The pending billing actions waiting for a button (typed text gets a hint). */
 extern const struct dialog_kind subscriptions_dialogs[];
 extern const struct dialog_kind invoices_dialogs[];
-/* The card's billing lines (plan, price, paid through, next payment, balance). */
+/* The card's billing lines (plan, price, paid through, next payment, balance); nothing for
+ * those who may not read billing. */
 void	 billing_card_lines(struct ctx *, const struct partner *, struct buf *);
+/* May this person read partners' billing at all? Developers never (support only inside a
+ * ticket session: the views that show one partner check that). Every view outside the billing
+ * commands that touches billing (the card, its «Биллинг» button, the billing rules named in a
+ * status history) asks this. */
+int	 billing_may_read(const struct ctx *);
 
 #endif

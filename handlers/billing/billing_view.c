@@ -83,6 +83,12 @@ billing_view_period_word(struct ctx *c, int yearly)
 	return yearly ? TR(c, "год", "year") : TR(c, "мес", "month");
 }
 
+int
+billing_may_read(const struct ctx *c)
+{
+	return gate_allows(c->is_member, c->roles, BILLING_VIEW_READ);
+}
+
 /* Bank references name payers and reasons may name people: personal data. */
 int
 billing_view_may_see_text(const struct ctx *c)
@@ -206,11 +212,13 @@ billing_view_end(struct ctx *c)
 int
 billing_view_pick(struct ctx *c, const char *ref, struct partner *p, const char *verb)
 {
+	struct partner_pd pd;
 	int64_t ids[2];
 	int n;
 
 	/* nothing found: no choice list comes, so nothing stays pending */
-	n = partner_lookup(c->db, ref, view_may_open_pd(c), ids, 2);
+	view_pd_search(c, &pd);
+	n = partner_lookup(c->db, ref, &pd, ids, 2);
 	if (n == -1 || (n == 0 && billing_view_end(c) == -1))
 		return -1;
 	return view_pick_partner(c, ref, p, verb);

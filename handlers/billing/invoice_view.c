@@ -648,20 +648,20 @@ const struct command invoices_commands[] = {
  * the presser's private chat, like the alert's card button.
  */
 const struct button invoices_buttons[] = {
-	{ "inl", BILLING_VIEW_READ, CMD_PARTNER, inv_page_btn },
-	{ "inv", BILLING_VIEW_READ, CMD_PARTNER, inv_show_btn },
-	{ "invp", BILLING_VIEW_READ, CMD_PARTNER, inv_partner_btn },
-	{ "acts", BILLING_VIEW_READ, CMD_PARTNER, inv_acts_go },
-	{ "pays", BILLING_VIEW_READ, CMD_PARTNER, inv_payments_go },
-	{ "ivd", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_void_btn },
-	{ "iok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_confirm_btn },
-	{ "ipy", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_invoice_btn },
-	{ "ypk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_pick_btn },
-	{ "yok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_confirm_btn },
-	{ "dpay", BILLING_VIEW_WRITE, 0, payment_record_dunning_pay_btn },
-	{ "dext", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_extend_btn },
-	{ "dblk", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_block_btn },
-	{ NULL, 0, 0, NULL },
+	{ "inl", BILLING_VIEW_READ, CMD_PARTNER, inv_page_btn, NULL },
+	{ "inv", BILLING_VIEW_READ, CMD_PARTNER, inv_show_btn, NULL },
+	{ "invp", BILLING_VIEW_READ, CMD_PARTNER, inv_partner_btn, NULL },
+	{ "acts", BILLING_VIEW_READ, CMD_PARTNER, inv_acts_go, NULL },
+	{ "pays", BILLING_VIEW_READ, CMD_PARTNER, inv_payments_go, NULL },
+	{ "ivd", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_void_btn, NULL },
+	{ "iok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, inv_confirm_btn, NULL },
+	{ "ipy", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_invoice_btn, NULL },
+	{ "ypk", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_pick_btn, NULL },
+	{ "yok", BILLING_VIEW_WRITE, CMD_PARTNER | CMD_WRITES, payment_record_confirm_btn, NULL },
+	{ "dpay", BILLING_VIEW_WRITE, 0, payment_record_dunning_pay_btn, NULL },
+	{ "dext", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_extend_btn, NULL },
+	{ "dblk", BILLING_VIEW_WRITE, CMD_WRITES, payment_record_dunning_block_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct dialog_kind invoices_dialogs[] = {

@@ -305,12 +305,12 @@ const struct command plans_commands[] = {
 /* plc: a card from the list · ple: how to edit · pla: archive/restore · plo/pln: confirm or
  * cancel an edit. */
 const struct button plans_buttons[] = {
-	{ "plc", ROLE_BILLING | ROLE_MANAGER, 0, plans_card_btn },
-	{ "ple", ROLE_BILLING, 0, plan_edit_hint_btn },
-	{ "pla", ROLE_BILLING, CMD_WRITES, plans_archive_btn },
-	{ "plo", ROLE_BILLING, CMD_WRITES | CMD_PRIVATE, plan_edit_confirm_btn },
-	{ "pln", ROLE_BILLING, CMD_PRIVATE, plan_edit_cancel_btn },
-	{ NULL, 0, 0, NULL },
+	{ "plc", ROLE_BILLING | ROLE_MANAGER, 0, plans_card_btn, NULL },
+	{ "ple", ROLE_BILLING, 0, plan_edit_hint_btn, NULL },
+	{ "pla", ROLE_BILLING, CMD_WRITES, plans_archive_btn, NULL },
+	{ "plo", ROLE_BILLING, CMD_WRITES | CMD_PRIVATE, plan_edit_confirm_btn, NULL },
+	{ "pln", ROLE_BILLING, CMD_PRIVATE, plan_edit_cancel_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct dialog_kind plans_dialogs[] = {

@@ -155,3 +155,30 @@ gate_allows(int is_member, unsigned roles, unsigned perm)
 		return 1;
 	return (roles & perm) != 0;
 }
+
+/*
+ * A press: first the button's roles, then, for a button whose argument names something with
+ * rules of its own (an alert and its kind), the roles of that thing. Deny by default: a thing
+ * that cannot be read refuses the press.
+ */
+enum gate_verdict
+gate_button(struct ctx *c, const struct button *b, struct gate_subject *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (!gate_allows(c->is_member, c->roles, b->perm))
+		return GATE_ROLE;
+	if (b->subject == NULL)
+		return GATE_PASS;
+	switch (b->subject(c, s)) {
+	case 1:
+		break;
+	case 0:
+		return GATE_STALE;
+	default:
+		return GATE_ERROR;
+	}
+	/* a rule that forgot to fill perm must not let everyone in (PERM_PUBLIC is 0) */
+	if (s->perm == PERM_PUBLIC)
+		s->perm = ROLE_SUPERADMIN;
+	return gate_allows(c->is_member, c->roles, s->perm) ? GATE_PASS : GATE_SUBJECT;
+}

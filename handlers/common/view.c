@@ -161,6 +161,41 @@ view_may_open_pd(const struct ctx *c)
 	return (c->roles & (ROLE_SUPERADMIN | ROLE_BILLING | ROLE_SUPPORT)) != 0;
 }
 
+/* Personal search keys follow who may read personal data, and where: superadmins and billing
+ * may open anyone's, so they search by them; support reads them only inside a ticket session,
+ * so only the partners of their open ones are found that way; developers and managers never. */
+void
+view_pd_search(const struct ctx *c, struct partner_pd *pd)
+{
+	memset(pd, 0, sizeof(*pd));
+	if (c->roles & (ROLE_SUPERADMIN | ROLE_BILLING))
+		pd->mode = PARTNER_PD_ALL;
+	else if (c->roles & ROLE_SUPPORT) {
+		pd->mode = PARTNER_PD_SESSION;
+		pd->user_id = c->user_id;
+		pd->now = c->now;
+	} else
+		pd->mode = PARTNER_PD_NONE;
+}
+
+void
+view_pd_search_hint(struct ctx *c, struct buf *b)
+{
+	struct partner_pd pd;
+
+	view_pd_search(c, &pd);
+	if (pd.mode == PARTNER_PD_SESSION)
+		buf_adds(b, TR(c, "\nПо личным данным (ФИО предпринимателя, ИНН ИП) поддержка ищет "
+		    "только внутри сессии по тикету: откройте её по номеру или slug партнёра — "
+		    "<code>/access &lt;номер|slug&gt; ticket T-123</code>.", "\nSupport searches by "
+		    "personal data (a sole trader's name or INN) only inside a ticket session: open one "
+		    "by the partner's number or slug — <code>/access &lt;number|slug&gt; ticket "
+		    "T-123</code>."));
+	else if (pd.mode == PARTNER_PD_NONE)
+		buf_adds(b, TR(c, "\nПо личным данным (ФИО предпринимателя, ИНН ИП) ваша роль не ищет.",
+		    "\nYour role does not search by personal data (a sole trader's name or INN)."));
+}
+
 /* The session is weighed against the person's roles now, not when it was opened: a member
  * demoted to support keeps only ticket sessions, and only to read. */
 int
@@ -205,12 +240,14 @@ int
 view_pick_partner(struct ctx *c, const char *query, struct partner *p, const char *verb)
 {
 	int64_t ids[VIEW_CHOICES + 1];
+	struct partner_pd pd;
 	struct partner q;
 	struct buf b;
 	struct kb k;
 	int n, i, rc;
 
-	n = partner_lookup(c->db, query, view_may_open_pd(c), ids, VIEW_CHOICES + 1);
+	view_pd_search(c, &pd);
+	n = partner_lookup(c->db, query, &pd, ids, VIEW_CHOICES + 1);
 	if (n == -1)
 		return -1;
 	if (n == 1)
@@ -222,6 +259,7 @@ view_pick_partner(struct ctx *c, const char *query, struct partner *p, const cha
 		buf_adds(&b, TR(c, "» не найден. Ищите по номеру, slug, ИНН или части названия: "
 		    "<code>/partners ромашка</code>", "”. Search by number, slug, INN or part of the "
 		    "name: <code>/partners acme</code>"));
+		view_pd_search_hint(c, &b);
 		rc = reply(c, b.ptr, NULL);
 		buf_release(&b);
 		return rc == -1 ? -1 : 0;

@@ -623,7 +623,7 @@ const struct command monitoring_commands[] = {
 };
 
 const struct button monitoring_buttons[] = {
-	{ "act", PERM_MEMBER, CMD_PARTNER, mon_activity_btn },
-	{ "vol", PERM_MEMBER, CMD_PARTNER, mon_volume_btn },
-	{ NULL, 0, 0, NULL },
+	{ "act", PERM_MEMBER, CMD_PARTNER, mon_activity_btn, NULL },
+	{ "vol", PERM_MEMBER, CMD_PARTNER, mon_volume_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

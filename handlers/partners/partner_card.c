@@ -114,8 +114,7 @@ partners_card_buttons(struct ctx *c, const struct partner *p, int clear, struct 
 		kb_row(k);
 	}
 	kb_button(k, TR(c, "История", "History"), "ph:%lld", (long long)p->id);
-	/* the roles that may read a partner's billing (developers never) */
-	if (gate_allows(c->is_member, c->roles, ROLE_BILLING | ROLE_SUPPORT | ROLE_MANAGER))
+	if (billing_may_read(c))	/* developers never */
 		kb_button(k, TR(c, "Биллинг", "Billing"), "sub:%lld", (long long)p->id);
 	kb_button(k, TR(c, "Активность", "Activity"), "act:%lld", (long long)p->id);
 	if (gate_allows(c->is_member, c->roles, ROLE_SUPERADMIN))
@@ -229,12 +228,13 @@ static int
 partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int offset, int edit)
 {
 	struct partner rows[LIST_PAGE];
+	struct partner_pd pd;
 	struct buf b, detail;
 	struct kb k;
 	int n, total, i, rc = -1;
 
-	n = partner_list(c->db, status, text, view_may_open_pd(c), offset, LIST_PAGE,
-	    rows, &total);
+	view_pd_search(c, &pd);
+	n = partner_list(c->db, status, text, &pd, offset, LIST_PAGE, rows, &total);
 	if (n == -1)
 		return -1;
 	buf_init(&detail, 512);
@@ -258,6 +258,8 @@ partners_list_page(struct ctx *c, int64_t qid, int status, const char *text, int
 			buf_adds(&b, TR(c, "»", "”"));
 		}
 		buf_adds(&b, ".");
+		if (*text)
+			view_pd_search_hint(c, &b);
 		rc = edit ? reply_edit(c, b.ptr, NULL) : reply(c, b.ptr, NULL);
 		buf_release(&b);
 		return rc;
@@ -375,7 +377,9 @@ partners_history_btn(struct ctx *c)
 		view_time(h[i].at, t, sizeof(t));
 		buf_printf(&b, "\n%s · %s → %s · ", t, view_status(c, h[i].from),
 		    view_status(c, h[i].to));
-		if (h[i].actor)
+		/* the rules that change a status are billing's (dunning, trial, payment, …):
+		 * their names say why, which is billing; others read "the system" */
+		if (h[i].actor || !billing_may_read(c))
 			view_member_name(c, h[i].actor, &b);
 		else {
 			buf_adds(&b, TR(c, "правило ", "rule "));
@@ -404,8 +408,8 @@ const struct command partners_commands[] = {
 };
 
 const struct button partners_buttons[] = {
-	{ "p", PERM_MEMBER, CMD_PARTNER, partners_card_btn },
-	{ "pl", PERM_MEMBER, CMD_PARTNER, partners_list_btn },
-	{ "ph", PERM_MEMBER, CMD_PARTNER, partners_history_btn },
-	{ NULL, 0, 0, NULL },
+	{ "p", PERM_MEMBER, CMD_PARTNER, partners_card_btn, NULL },
+	{ "pl", PERM_MEMBER, CMD_PARTNER, partners_list_btn, NULL },
+	{ "ph", PERM_MEMBER, CMD_PARTNER, partners_history_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

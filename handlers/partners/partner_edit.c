@@ -648,13 +648,13 @@ const struct command partner_edit_commands[] = {
 };
 
 const struct button partner_edit_buttons[] = {
-	{ "pe", ROLE_BILLING, CMD_PARTNER, pe_menu_btn },
-	{ "pf", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_field_btn },
-	{ "ps", ROLE_BILLING, CMD_PARTNER, pe_status_btn },
-	{ "pst", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_to_btn },
-	{ "psc", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_confirm_btn },
-	{ "psn", ROLE_BILLING, CMD_PARTNER, pe_status_cancel_btn },
-	{ NULL, 0, 0, NULL },
+	{ "pe", ROLE_BILLING, CMD_PARTNER, pe_menu_btn, NULL },
+	{ "pf", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_field_btn, NULL },
+	{ "ps", ROLE_BILLING, CMD_PARTNER, pe_status_btn, NULL },
+	{ "pst", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_to_btn, NULL },
+	{ "psc", ROLE_BILLING, CMD_PARTNER | CMD_WRITES, pe_status_confirm_btn, NULL },
+	{ "psn", ROLE_BILLING, CMD_PARTNER, pe_status_cancel_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct dialog_kind partner_edit_dialogs[] = {

@@ -224,7 +224,7 @@ areq_deny(struct ctx *c)
 
 /* Buttons. Columns: verb, permission, flags, handler. */
 const struct button access_request_buttons[] = {
-	{ "areq_ok", ROLE_SUPERADMIN, CMD_WRITES, areq_approve },
-	{ "areq_no", ROLE_SUPERADMIN, CMD_WRITES, areq_deny },
-	{ NULL, 0, 0, NULL },
+	{ "areq_ok", ROLE_SUPERADMIN, CMD_WRITES, areq_approve, NULL },
+	{ "areq_no", ROLE_SUPERADMIN, CMD_WRITES, areq_deny, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

@@ -253,10 +253,10 @@ const struct command access_commands[] = {
 };
 
 const struct button access_buttons[] = {
-	{ "pd", PD_ROLES, CMD_PARTNER, access_reasons_btn },
-	{ "pr", PD_ROLES, CMD_PARTNER, access_reason_btn },
-	{ "px", PD_ROLES, CMD_PARTNER, access_close_btn },
-	{ NULL, 0, 0, NULL },
+	{ "pd", PD_ROLES, CMD_PARTNER, access_reasons_btn, NULL },
+	{ "pr", PD_ROLES, CMD_PARTNER, access_reason_btn, NULL },
+	{ "px", PD_ROLES, CMD_PARTNER, access_close_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };
 
 const struct dialog_kind access_dialogs[] = {

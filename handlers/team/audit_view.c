@@ -315,7 +315,7 @@ const struct command audit_commands[] = {
 };
 
 const struct button audit_buttons[] = {
-	{ "pa", ROLE_SUPERADMIN, CMD_PARTNER, audit_partner_btn },
-	{ "al", ROLE_SUPERADMIN, CMD_PARTNER, audit_page_btn },
-	{ NULL, 0, 0, NULL },
+	{ "pa", ROLE_SUPERADMIN, CMD_PARTNER, audit_partner_btn, NULL },
+	{ "al", ROLE_SUPERADMIN, CMD_PARTNER, audit_page_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

@@ -376,9 +376,9 @@ const struct command team_commands[] = {
 };
 
 const struct button team_buttons[] = {
-	{ "tgp", ROLE_SUPERADMIN, 0, team_grant_pick_btn },
-	{ "trp", ROLE_SUPERADMIN, 0, team_revoke_pick_btn },
-	{ "tgr", ROLE_SUPERADMIN, CMD_WRITES, team_grant_btn },
-	{ "trv", ROLE_SUPERADMIN, CMD_WRITES, team_revoke_btn },
-	{ NULL, 0, 0, NULL },
+	{ "tgp", ROLE_SUPERADMIN, 0, team_grant_pick_btn, NULL },
+	{ "trp", ROLE_SUPERADMIN, 0, team_revoke_pick_btn, NULL },
+	{ "tgr", ROLE_SUPERADMIN, CMD_WRITES, team_grant_btn, NULL },
+	{ "trv", ROLE_SUPERADMIN, CMD_WRITES, team_revoke_btn, NULL },
+	{ NULL, 0, 0, NULL, NULL },
 };

@@ -149,27 +149,23 @@ alert_save(struct db *db, const struct alert *a)
 }
 
 int
-alert_list_open(struct db *db, const char *kind, struct alert *rows, int max)
+alert_list_open(struct db *db, const char *kind, const char *kinds, struct alert *rows, int max)
 {
 	sqlite3_stmt *st;
 
 	if (max <= 0)
 		return 0;
-	if (kind == NULL || *kind == '\0') {
+	/* two texts, so that each reads its own partial index */
+	if (kind == NULL || *kind == '\0')
 		st = db_stmt(db, "SELECT " ALERT_COLS " FROM alerts WHERE state = 0"
-		    " ORDER BY id DESC LIMIT ?1");
-		if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, max)) == -1) {
-			db_done(st);
-			return -1;
-		}
-	} else {
+		    " AND (?3 IS NULL OR instr(?3, ',' || kind || ',') > 0) ORDER BY id DESC LIMIT ?1");
+	else
 		st = db_stmt(db, "SELECT " ALERT_COLS " FROM alerts WHERE kind = ?2 AND state = 0"
-		    " ORDER BY id DESC LIMIT ?1");
-		if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, max) |
-		    db_bind_str(st, 2, kind)) == -1) {
-			db_done(st);
-			return -1;
-		}
+		    " AND (?3 IS NULL OR instr(?3, ',' || kind || ',') > 0) ORDER BY id DESC LIMIT ?1");
+	if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, max) |
+	    db_bind_str(st, 2, kind != NULL ? kind : "") | db_bind_str(st, 3, kinds)) == -1) {
+		db_done(st);
+		return -1;
 	}
 	return alert_many(db, st, rows, max);
 }

@@ -298,14 +298,31 @@ partner_all_digits(const char *s, size_t n)
 	return i == n;
 }
 
+const struct partner_pd partner_pd_none = { PARTNER_PD_NONE, 0, 0 };
+const struct partner_pd partner_pd_all = { PARTNER_PD_ALL, 0, 0 };
+
+/* May this row's personal keys be matched? ?7 the mode, ?8 the member, ?9 now, ?10 the ticket
+ * reason: the same numbers in every statement below (none of them uses more than ?6 else). */
+#define PARTNER_PD_OK "(?7 = 1 OR (?7 = 2 AND id IN (SELECT partner_id FROM access_sessions" \
+	" WHERE user_id = ?8 AND reason = ?10 AND closed_at IS NULL AND expires_at > ?9)))"
+
+static int
+partner_bind_pd(sqlite3_stmt *st, const struct partner_pd *pd)
+{
+	return sqlite3_bind_int(st, 7, pd->mode) | sqlite3_bind_int64(st, 8, pd->user_id) |
+	    sqlite3_bind_int64(st, 9, pd->now) | sqlite3_bind_int(st, 10, REASON_TICKET);
+}
+
 /* Exact matches of a folded query by id, slug and INN (in that order, without repeats). */
 static int
-partner_lookup_exact(struct db *db, const char *key, int personal, int64_t *out, int max)
+partner_lookup_exact(struct db *db, const char *key, const struct partner_pd *pd, int64_t *out,
+    int max)
 {
 	sqlite3_stmt *st = db_stmt(db,
 	    "SELECT id, 0 FROM partners WHERE id = ?1"
 	    " UNION ALL SELECT id, 1 FROM partners WHERE slug = ?2"
-	    " UNION ALL SELECT id, 2 FROM partners WHERE inn = ?3 ORDER BY 2");
+	    " UNION ALL SELECT id, 2 FROM partners WHERE inn = ?3"
+	    " AND (length(inn) = 10 OR " PARTNER_PD_OK ") ORDER BY 2");
 	int64_t id, num = 0;
 	int n = 0, i, r = 0;
 
@@ -313,8 +330,8 @@ partner_lookup_exact(struct db *db, const char *key, int personal, int64_t *out,
 		num = 0;
 	if (st == NULL || db_bound(db, st, (num > 0 ? sqlite3_bind_int64(st, 1, num) :
 	    sqlite3_bind_null(st, 1)) | db_bind_str(st, 2, key) |
-	    db_bind_str(st, 3, partner_all_digits(key, 10) ||
-	    (personal && partner_all_digits(key, 12)) ? key : NULL)) == -1) {
+	    db_bind_str(st, 3, partner_all_digits(key, 10) || partner_all_digits(key, 12) ?
+	    key : NULL) | partner_bind_pd(st, pd)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -335,7 +352,8 @@ partner_lookup_exact(struct db *db, const char *key, int personal, int64_t *out,
  * The scan reads only the partners_name index, which holds both keys.
  */
 int
-partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int max)
+partner_lookup(struct db *db, const char *query, const struct partner_pd *pd, int64_t *out,
+    int max)
 {
 	char key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
@@ -346,14 +364,14 @@ partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int
 	text_fold(query, key, sizeof(key));
 	if (key[0] == '\0')
 		return 0;
-	if ((n = partner_lookup_exact(db, key, personal, out, max)) != 0)
+	if ((n = partner_lookup_exact(db, key, pd, out, max)) != 0)
 		return n;
 	st = db_stmt(db, "SELECT id FROM partners WHERE instr(name_key, ?1) > 0"
-	    " OR (?3 AND instr(pd_key, ?1) > 0)"
+	    " OR (instr(pd_key, ?1) > 0 AND " PARTNER_PD_OK ")"
 	    " ORDER BY CASE WHEN sort_key = ?1 THEN 0 WHEN instr(sort_key, ?1) = 1 THEN 1"
 	    " ELSE 2 END, sort_key, name_key, pd_key, id LIMIT ?2");
 	if (st == NULL || db_bound(db, st, db_bind_str(st, 1, key) |
-	    sqlite3_bind_int(st, 2, max) | sqlite3_bind_int(st, 3, personal != 0)) == -1) {
+	    sqlite3_bind_int(st, 2, max) | partner_bind_pd(st, pd)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -364,15 +382,17 @@ partner_lookup(struct db *db, const char *query, int personal, int64_t *out, int
 }
 
 /* The list's filter: ?1 status (in the by-status texts only), ?2 the folded text or "" for all
- * (a fragment of the names, or a slug, an INN or an id exactly), ?5 whether personal data may be
- * matched (a sole trader's name and 12-digit INN), ?6 the text as an id (0 when not a number). */
-#define PARTNER_LIST_TEXT "(?2 = '' OR instr(name_key, ?2) > 0 OR (?5 AND instr(pd_key, ?2) > 0)" \
-	" OR slug = ?2 OR (inn = ?2 AND (?5 OR length(inn) = 10)) OR id = ?6)"
+ * (a fragment of the names, or a slug, an INN or an id exactly), ?6 the text as an id (0 when
+ * not a number), and PARTNER_PD_OK: whether personal data (a sole trader's name and 12-digit
+ * INN) may be matched. */
+#define PARTNER_LIST_TEXT "(?2 = '' OR instr(name_key, ?2) > 0 OR slug = ?2 OR id = ?6" \
+	" OR ((instr(pd_key, ?2) > 0 OR (inn = ?2 AND length(inn) = 12)) AND " PARTNER_PD_OK ")" \
+	" OR (inn = ?2 AND length(inn) = 10))"
 #define PARTNER_LIST_ORDER " ORDER BY sort_key, name_key, pd_key, id LIMIT ?4 OFFSET ?3"
 
 int
-partner_list(struct db *db, int status, const char *text, int personal, int offset, int max,
-    struct partner *rows, int *total)
+partner_list(struct db *db, int status, const char *text, const struct partner_pd *pd,
+    int offset, int max, struct partner *rows, int *total)
 {
 	char key[PARTNER_KEY_MAX];
 	sqlite3_stmt *st;
@@ -393,8 +413,8 @@ partner_list(struct db *db, int status, const char *text, int personal, int offs
 	else
 		st = db_stmt(db, "SELECT count(*) FROM partners WHERE " PARTNER_LIST_TEXT);
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, status) |
-	    db_bind_str(st, 2, key) | sqlite3_bind_int(st, 5, personal != 0) |
-	    sqlite3_bind_int64(st, 6, id)) == -1 || (r = db_step(db, st)) == -1) {
+	    db_bind_str(st, 2, key) | sqlite3_bind_int64(st, 6, id) |
+	    partner_bind_pd(st, pd)) == -1 || (r = db_step(db, st)) == -1) {
 		db_done(st);
 		return -1;
 	}
@@ -411,8 +431,8 @@ partner_list(struct db *db, int status, const char *text, int personal, int offs
 		    PARTNER_LIST_TEXT PARTNER_LIST_ORDER);
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int(st, 1, status) |
 	    db_bind_str(st, 2, key) | sqlite3_bind_int(st, 3, offset) |
-	    sqlite3_bind_int(st, 4, max) | sqlite3_bind_int(st, 5, personal != 0) |
-	    sqlite3_bind_int64(st, 6, id)) == -1) {
+	    sqlite3_bind_int(st, 4, max) | sqlite3_bind_int64(st, 6, id) |
+	    partner_bind_pd(st, pd)) == -1) {
 		db_done(st);
 		return -1;
 	}

@@ -118,13 +118,13 @@ time_lookup(struct db *db, enum op op, const struct probe *pr, int count, const 
 			r = partner_get(db, q->id, &p);
 			break;
 		case OP_INN:
-			r = partner_lookup(db, q->inn, 1, out, LOOKUP_MAX);
+			r = partner_lookup(db, q->inn, &partner_pd_all, out, LOOKUP_MAX);
 			break;
 		case OP_SLUG:
-			r = partner_lookup(db, q->slug, 1, out, LOOKUP_MAX);
+			r = partner_lookup(db, q->slug, &partner_pd_all, out, LOOKUP_MAX);
 			break;
 		case OP_FRAG:
-			r = partner_lookup(db, q->frag, 1, out, LOOKUP_MAX);
+			r = partner_lookup(db, q->frag, &partner_pd_all, out, LOOKUP_MAX);
 			break;
 		}
 		if (i >= 0)
@@ -149,7 +149,7 @@ time_list(struct db *db, int status, int middle, const char *what)
 	int64_t t0;
 	int i, total = 0, offset = 0, r;
 
-	if (partner_list(db, status, "", 1, 0, 0, rows, &total) == -1)
+	if (partner_list(db, status, "", &partner_pd_all, 0, 0, rows, &total) == -1)
 		return -1;
 	if (total == 0) {
 		printf("  %-44s (no such partners)\n", what);
@@ -159,7 +159,7 @@ time_list(struct db *db, int status, int middle, const char *what)
 		offset = total / 2 / PAGE * PAGE;
 	for (i = -WARMUP; i < ITER; i++) {
 		t0 = clock_mono_us();
-		r = partner_list(db, status, "", 1, offset, PAGE, rows, &total);
+		r = partner_list(db, status, "", &partner_pd_all, offset, PAGE, rows, &total);
 		if (i >= 0)
 			lat[i] = clock_mono_us() - t0;
 		if (r <= 0) {

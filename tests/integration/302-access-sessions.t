@@ -210,6 +210,36 @@ with Fake() as fake, Bot(fake, config={"access": {"session_minutes": 5}}) as bot
     ok(rows and all(surname not in r[0] for r in rows), "the search text is not kept in the audit log",
        repr(rows))
 
+    # --- support searches by personal data only inside a ticket session -------------------------
+    # (support holds a ticket session for #pid since T-55 above: another sole trader here)
+    sole, legal, sole_inn = bot.sql("SELECT id, legal_name, inn FROM partners WHERE length(inn) = 12"
+                                    " AND id <> ? ORDER BY id LIMIT 1", (pid,))[0]
+    surname = legal.split()[1]
+    other = bot.sql("SELECT id, legal_name FROM partners WHERE length(inn) = 12 AND id NOT IN (?, ?)"
+                    " ORDER BY id LIMIT 1", (pid, sole))[0]
+    for query in (surname, sole_inn):
+        t = text_of(say(SUPPORT, "/partners %s" % query))
+        unlike(t, r"#%d\b" % sole, "support without a session: /partners by the sole trader's %s finds nothing"
+               % ("surname" if query == surname else "INN"))
+        like(t, r"по тикету[\s\S]*/access", "and is told to open a ticket session for it")
+    t = text_of(say(SUPPORT, "/partner %s" % sole_inn))
+    like(t, r"не найден[\s\S]*по тикету[\s\S]*/access", "/partner by the INN: not found, with what to do")
+    unlike(t, re.escape(bot.sql_value("SELECT name FROM partners WHERE id = ?", (sole,))),
+           "and the partner's name is not given away")
+    t = text_of(say(SUPPORT, "/access %s ticket T-60" % sole_inn))
+    like(t, r"не найден", "nor can a session be opened by the INN alone")
+    got = say(SUPPORT, "/access %d ticket T-61" % sole)
+    ok(card(got), "support opens a ticket session for #%d by its number" % sole)
+    t = text_of(say(SUPPORT, "/partners %s" % surname))
+    like(t, r"#%d\b" % sole, "inside the session /partners by the surname finds it")
+    got = say(SUPPORT, "/partner %s" % sole_inn)
+    like(card(got)["plain"] if card(got) else text_of(got), r"^🏢 .* · #%d" % sole, "and /partner by the INN opens its card")
+    t = text_of(say(SUPPORT, "/partners %s" % other[1].split()[1]))
+    unlike(t, r"#%d\b" % other[0], "while another sole trader (#%d), with no session, is still not found by name"
+           % other[0])
+    got = say(BILLING, "/partners %s" % surname)
+    like(text_of(got), r"#%d\b" % sole, "billing finds the sole trader by name without a session")
+
     # --- a partner button pressed in a group does nothing there -----------------------------------
     n = len(fake.requests("answerCallbackQuery"))
     fake.callback(ADMIN, 1, "p:%d" % pid, chat_id=-1001234)

@@ -322,12 +322,18 @@ test_lists(struct app *a, struct db *db)
 	int n;
 
 	(void)a;
-	n = alert_list_open(db, "", rows, 8);
+	n = alert_list_open(db, "", NULL, rows, 8);
 	ok(n >= 4, "open episodes are listed");
 	ok(n >= 2 && rows[0].id > rows[1].id, "newest first");
-	n = alert_list_open(db, "crm", rows, 8);
+	n = alert_list_open(db, "crm", NULL, rows, 8);
 	ok(n == 2 && strcmp(rows[0].key, "crm:2") == 0 && strcmp(rows[1].key, "crm") == 0,
 	    "filtered by kind");
+	n = alert_list_open(db, "", ",drop,", rows, 8);
+	ok(n == 1 && strcmp(rows[0].key, "drop:6") == 0, "only the kinds the reader may see");
+	n = alert_list_open(db, "crm", ",drop,", rows, 8);
+	is_int(n, 0, "a kind named but not among them: none");
+	n = alert_list_open(db, "", ",cr,", rows, 8);
+	is_int(n, 0, "kinds match whole, not as a part of a name");
 	n = alert_open_of_kind(db, "drop", 0, rows, 8);
 	ok(n == 1 && strcmp(rows[0].key, "drop:6") == 0, "open of a kind (the resolved one is not)");
 	ok(db_exec_fixed(db, "INSERT INTO alerts(kind, key, text, opened_at, updated_at)"

@@ -53,7 +53,8 @@ load_all(struct db *db, int want, int *got)
 	struct partner *rows = calloc((size_t)want + 1, sizeof(*rows));
 	int total = 0;
 
-	*got = rows != NULL ? partner_list(db, -1, "", 1, 0, want + 1, rows, &total) : -1;
+	*got = rows != NULL ? partner_list(db, -1, "", &partner_pd_all, 0, want + 1, rows,
+	    &total) : -1;
 	return rows;
 }
 
@@ -319,7 +320,7 @@ test_billing(void)
 		struct partner ap;
 		int stale = 0, no;
 
-		no = alert_list_open(db, "", open, 64);
+		no = alert_list_open(db, "", NULL, open, 64);
 		for (i = 0; i < no; i++)
 			if ((strcmp(open[i].kind, "trial") == 0 ||
 			    strcmp(open[i].kind, "dunning") == 0) &&

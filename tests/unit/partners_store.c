@@ -12,6 +12,9 @@
 #include "tests/tap.h"
 #include "tests/testdb.h"
 
+#define PD_NONE (&partner_pd_none)	/* personal search keys: none */
+#define PD_ALL (&partner_pd_all)	/* every partner's */
+
 /* A card with every field set, values derived from n so two cards differ everywhere. */
 static void
 card(struct partner *p, int n, const char *name, const char *legal, const char *inn)
@@ -171,6 +174,44 @@ test_slugs_and_inn(struct db *db)
 	is_int(partner_insert(db, &p, 3004, &dup), -1, "a status out of range is an error");
 }
 
+/* Support's personal search keys: only the partners of their open ticket sessions. */
+static void
+test_lookup_session(struct db *db, int64_t elka)
+{
+	struct partner_pd pd = { PARTNER_PD_SESSION, 500, 5000 };
+	struct access_session s;
+	int64_t out[16];
+	int n;
+
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 0, "support without a session: not found");
+	memset(&s, 0, sizeof(s));
+	s.user_id = 500;
+	s.partner_id = elka;
+	s.reason = REASON_BILLING;
+	s.opened_at = 4000;
+	s.expires_at = 7600;
+	ok(access_open(db, &s) == 0, "a billing session for Ёлка");
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 0, "not a ticket one: still not found");
+	s.reason = REASON_TICKET;
+	ok(access_open(db, &s) == 0, "a ticket session for Ёлка");
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 1, "inside it, found by the legal name");
+	is_int(out[0], elka, "the partner of the session");
+	is_int(partner_list(db, -1, "ёлкин", &pd, 0, 0, NULL, &n), 0, "the list...");
+	is_int(n, 1, "...finds it too");
+	is_int(partner_lookup(db, "500100732259", &pd, out, 16), 0,
+	    "another sole trader's INN, with no session: not found");
+	is_int(partner_list(db, -1, "500100732259", &pd, 0, 0, NULL, &n), 0, "nor listed");
+	is_int(n, 0, "the list counts none");
+	pd.user_id = 501;
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 0, "someone else's session counts not");
+	pd.user_id = 500;
+	pd.now = 7600;
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 0, "nor an expired one");
+	pd.now = 5000;
+	ok(access_close(db, 500, elka, 5000) == 1, "the session closed");
+	is_int(partner_lookup(db, "ёлкин", &pd, out, 16), 0, "nor a closed one");
+}
+
 static void
 test_lookup(struct db *db)
 {
@@ -184,47 +225,48 @@ test_lookup(struct db *db)
 	pct = add(db, 12, "pct", "Скидки 50%", "", "");
 
 	/* a sole trader's name and 12-digit INN are personal data: not searchable without it */
-	is_int(partner_lookup(db, "ёлкин", 0, out, 16), 0,
+	is_int(partner_lookup(db, "ёлкин", PD_NONE, out, 16), 0,
 	    "a sole trader's legal name is not matched without personal data");
-	is_int(partner_lookup(db, "ёлка", 0, out, 16), 1, "the trading name still is");
-	is_int(partner_lookup(db, "500100732259", 0, out, 16), 0,
+	is_int(partner_lookup(db, "ёлка", PD_NONE, out, 16), 1, "the trading name still is");
+	is_int(partner_lookup(db, "500100732259", PD_NONE, out, 16), 0,
 	    "a 12-digit INN is not matched without personal data");
-	is_int(partner_list(db, -1, "ёлкин", 0, 0, 0, NULL, &n), 0, "nor listed");
+	is_int(partner_list(db, -1, "ёлкин", PD_NONE, 0, 0, NULL, &n), 0, "nor listed");
 	is_int(n, 0, "the list counts none either");
-	is_int(partner_list(db, -1, "ёлкин", 1, 0, 0, NULL, &n), 0, "with personal data...");
+	is_int(partner_list(db, -1, "ёлкин", PD_ALL, 0, 0, NULL, &n), 0, "with personal data...");
 	is_int(n, 1, "...the list finds the sole trader by name");
-	is_int(partner_list(db, -1, "1", 0, 0, 0, NULL, &n), 0, "the list by id");
+	test_lookup_session(db, elka);
+	is_int(partner_list(db, -1, "1", PD_NONE, 0, 0, NULL, &n), 0, "the list by id");
 	ok(n >= 1, "finds the partner with that id");
-	is_int(partner_lookup(db, "1", 1, out, 16), 1, "lookup by id: one");
+	is_int(partner_lookup(db, "1", PD_ALL, out, 16), 1, "lookup by id: one");
 	is_int(out[0], 1, "lookup by id: the partner");
-	is_int(partner_lookup(db, "romashka", 1, out, 16), 1, "lookup by slug: one");
+	is_int(partner_lookup(db, "romashka", PD_ALL, out, 16), 1, "lookup by slug: one");
 	is_int(out[0], 1, "lookup by slug: the partner");
-	is_int(partner_lookup(db, "ROMASHKA-2", 1, out, 16), 1, "lookup by slug ignores case");
-	is_int(partner_lookup(db, "500100732259", 1, out, 16), 1, "lookup by INN: one");
+	is_int(partner_lookup(db, "ROMASHKA-2", PD_ALL, out, 16), 1, "lookup by slug ignores case");
+	is_int(partner_lookup(db, "500100732259", PD_ALL, out, 16), 1, "lookup by INN: one");
 	is_int(out[0], 1, "lookup by INN: the holder");
-	is_int(partner_lookup(db, "ромаш", 1, out, 16), 3, "\"ромаш\" finds the three Ромашки");
+	is_int(partner_lookup(db, "ромаш", PD_ALL, out, 16), 3, "\"ромаш\" finds the three Ромашки");
 	is_int(out[0], 1, "a name starting with the query first: Ромашка Плюс");
 	is_int(out[1], 4, "then by name: Другая ромашка");
 	is_int(out[2], 5, "then Третья ромашка");
-	is_int(partner_lookup(db, "ромашка плюс", 1, out, 16), 1, "a longer fragment narrows");
-	is_int(partner_lookup(db, "ООО «РОМАШКА", 1, out, 16), 0,
+	is_int(partner_lookup(db, "ромашка плюс", PD_ALL, out, 16), 1, "a longer fragment narrows");
+	is_int(partner_lookup(db, "ООО «РОМАШКА", PD_ALL, out, 16), 0,
 	    "the old legal name is gone after the update");
-	is_int(partner_lookup(db, "ао «ромашка", 1, out, 16), 1, "the legal name is searched");
-	is_int(partner_lookup(db, "ЁЛКА", 1, out, 16), 1, "\"ЁЛКА\" finds Ёлка");
+	is_int(partner_lookup(db, "ао «ромашка", PD_ALL, out, 16), 1, "the legal name is searched");
+	is_int(partner_lookup(db, "ЁЛКА", PD_ALL, out, 16), 1, "\"ЁЛКА\" finds Ёлка");
 	is_int(out[0], elka, "the one found is Ёлка");
-	is_int(partner_lookup(db, "елка", 1, out, 16), 1, "\"елка\" finds Ёлка (ё = е)");
-	is_int(partner_lookup(db, "ёлкин", 1, out, 16), 1, "the legal name with ё");
-	is_int(partner_lookup(db, "  ёлка  ", 1, out, 16), 1, "spaces around are ignored");
-	is_int(partner_lookup(db, "%", 1, out, 16), 1, "\"%\" is a plain character");
+	is_int(partner_lookup(db, "елка", PD_ALL, out, 16), 1, "\"елка\" finds Ёлка (ё = е)");
+	is_int(partner_lookup(db, "ёлкин", PD_ALL, out, 16), 1, "the legal name with ё");
+	is_int(partner_lookup(db, "  ёлка  ", PD_ALL, out, 16), 1, "spaces around are ignored");
+	is_int(partner_lookup(db, "%", PD_ALL, out, 16), 1, "\"%\" is a plain character");
 	is_int(out[0], pct, "it finds only the name with %");
-	is_int(partner_lookup(db, "_", 1, out, 16), 1, "\"_\" is a plain character");
+	is_int(partner_lookup(db, "_", PD_ALL, out, 16), 1, "\"_\" is a plain character");
 	is_int(out[0], cafe, "it finds only the name with _");
-	is_int(partner_lookup(db, "0_п", 1, out, 16), 1, "a fragment around _");
-	is_int(partner_lookup(db, "50%", 1, out, 16), 1, "a fragment ending in %");
-	is_int(partner_lookup(db, "нет такого", 1, out, 16), 0, "no match: 0");
-	is_int(partner_lookup(db, "", 1, out, 16), 0, "an empty query: 0");
-	is_int(partner_lookup(db, "без", 1, out, 1), 1, "max bounds the count");
-	n = partner_lookup(db, "999", 1, out, 16);
+	is_int(partner_lookup(db, "0_п", PD_ALL, out, 16), 1, "a fragment around _");
+	is_int(partner_lookup(db, "50%", PD_ALL, out, 16), 1, "a fragment ending in %");
+	is_int(partner_lookup(db, "нет такого", PD_ALL, out, 16), 0, "no match: 0");
+	is_int(partner_lookup(db, "", PD_ALL, out, 16), 0, "an empty query: 0");
+	is_int(partner_lookup(db, "без", PD_ALL, out, 1), 1, "max bounds the count");
+	n = partner_lookup(db, "999", PD_ALL, out, 16);
 	is_int(n, 0, "an unknown id that no name contains: 0");
 }
 
@@ -234,24 +276,24 @@ test_list(struct db *db)
 	struct partner rows[4];
 	int total = -1, n;
 
-	n = partner_list(db, -1, "", 1, 0, 4, rows, &total);
+	n = partner_list(db, -1, "", PD_ALL, 0, 4, rows, &total);
 	is_int(total, partner_count(db), "list: total of all");
 	is_int(n, 4, "list: a full first page");
 	ok(strcmp(rows[0].name, "Без слага") == 0 && strcmp(rows[1].name, "Двойник") == 0 &&
 	    strcmp(rows[2].name, "Другая ромашка") == 0 && strcmp(rows[3].name, "Ёлка") == 0,
 	    "list: ordered by the folded name (Ёлка after Д)");
-	n = partner_list(db, -1, "", 1, 8, 4, rows, &total);
+	n = partner_list(db, -1, "", PD_ALL, 8, 4, rows, &total);
 	is_int(n, total - 8, "list: the last page is short");
-	n = partner_list(db, -1, "", 1, 100, 4, rows, &total);
+	n = partner_list(db, -1, "", PD_ALL, 100, 4, rows, &total);
 	is_int(n, 0, "list: past the end is empty");
 	is_int(total, partner_count(db), "list: past the end still counts");
-	n = partner_list(db, -1, "РОМАШ", 1, 1, 4, rows, &total);
+	n = partner_list(db, -1, "РОМАШ", PD_ALL, 1, 4, rows, &total);
 	is_int(total, 3, "list: text filter total");
 	is_int(n, 2, "list: text filter with an offset");
 	is_str(rows[0].name, "Ромашка Плюс", "list: text filter's second row");
-	n = partner_list(db, -1, "500100732259", 1, 0, 4, rows, &total);
+	n = partner_list(db, -1, "500100732259", PD_ALL, 0, 4, rows, &total);
 	ok(n == 1 && total == 1 && rows[0].id == 1, "list: by INN");
-	n = partner_list(db, PARTNER_SUSPENDED, "", 1, 0, 4, rows, &total);
+	n = partner_list(db, PARTNER_SUSPENDED, "", PD_ALL, 0, 4, rows, &total);
 	ok(n == 0 && total == 0, "list: no suspended partner yet");
 }
 
@@ -291,13 +333,13 @@ test_status(struct db *db)
 	is_int(partner_history(db, 2, h, 8), 0, "history: none for another partner");
 
 	partner_set_status(db, 2, PARTNER_SUSPENDED, 42, NULL, "r", 5010);
-	is_int(partner_list(db, PARTNER_SUSPENDED, "", 1, 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_SUSPENDED, "", PD_ALL, 0, 4, rows, &total), 1,
 	    "list: the status filter");
 	ok(total == 1 && rows[0].id == 2, "list: the suspended one");
-	is_int(partner_list(db, PARTNER_ACTIVE, "без", 1, 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_ACTIVE, "без", PD_ALL, 0, 4, rows, &total), 1,
 	    "list: status and text together");
 	is_int(rows[0].id, 3, "list: the active one of the two");
-	is_int(partner_list(db, PARTNER_SUSPENDED, "без", 1, 0, 4, rows, &total), 1,
+	is_int(partner_list(db, PARTNER_SUSPENDED, "без", PD_ALL, 0, 4, rows, &total), 1,
 	    "list: status and text matching");
 }
 

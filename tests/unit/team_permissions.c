@@ -86,7 +86,7 @@ static const struct {
 	{ "tgr", SA, 0 },
 	{ "trv", SA, 0 },
 	{ "alc", MEMBERS, 0 },		/* the card goes to the presser's private chat */
-	{ "ala", MEMBERS, 0 },
+	{ "ala", MEMBERS, 0 },		/* then the alert's kind decides: alert_kinds below */
 	{ "als", MEMBERS, 0 },
 	{ "alm", MEMBERS, 0 },
 	{ "act", MEMBERS, 1 },
@@ -117,6 +117,30 @@ static const struct {
 	{ "pln", SA | BI, 0 },
 };
 
+/* Who may see an alert of each kind (/alerts, its card button) and act on it (acknowledge,
+ * snooze, take) — PRODUCT.md, "Alerts" and "Team and access": billing's money is billing's
+ * (managers read it, developers never), quiet partners are support's and managers', the
+ * system's health is the developers'. */
+static const struct {
+	const char	*kind;
+	unsigned	 read;
+	unsigned	 act;
+} alert_kinds[] = {
+	{ "dormant", MEMBERS, SA | SU | MA },
+	{ "drop", MEMBERS, SA | SU | MA },
+	{ "crm", MEMBERS, SA | DE },
+	{ "telegram", MEMBERS, SA | DE },
+	{ "backlog", MEMBERS, SA | DE },
+	{ "dunning", SA | BI | MA, SA | BI },
+	{ "trial", SA | BI | MA, SA | BI },
+	{ "sla", SA, SA },		/* a kind without a row yet (a later block's): superadmins */
+};
+/* The buttons whose argument names an alert: the gate weighs its kind (read: the card). */
+static const struct {
+	const char	*verb;
+	int		 act;
+} alert_buttons[] = { { "alc", 0 }, { "ala", 1 }, { "als", 1 }, { "alm", 1 } };
+
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
 static const char *const whoname[] = { "superadmin", "support", "developer", "billing",
     "manager", "unknown", "support+manager", "billing+manager", "member without roles" };
@@ -138,6 +162,62 @@ gate(unsigned perm, unsigned roles)
 	int member = roles != UNKNOWN && roles != 0;
 
 	return gate_allows(member, member ? roles : 0, perm);
+}
+
+/* gate_button with a subject rule of the test's own: its verdicts, deny by default. */
+static int subject_result;
+static unsigned subject_perm;
+
+static int
+test_subject(struct ctx *c, struct gate_subject *s)
+{
+	(void)c;
+	s->perm = subject_perm;
+	return subject_result;
+}
+
+static int
+test_exec(struct ctx *c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+test_gate_button(void)
+{
+	static const struct button plain = { "t", PERM_MEMBER, 0, test_exec, NULL };
+	static const struct button named = { "t", PERM_MEMBER, 0, test_exec, test_subject };
+	static const struct button billing = { "t", BI, 0, test_exec, test_subject };
+	struct gate_subject s;
+	struct ctx c;
+
+	memset(&c, 0, sizeof(c));
+	c.is_member = 1;
+	c.roles = DE;
+	is_int(gate_button(&c, &plain, &s), GATE_PASS, "a button without a subject rule: its roles");
+	subject_result = 1;
+	subject_perm = BI;
+	is_int(gate_button(&c, &named, &s), GATE_SUBJECT, "a developer on a billing subject: refused");
+	is_int((int)s.perm, BI, "the verdict says for whom it is");
+	c.roles = DE | BI;
+	is_int(gate_button(&c, &named, &s), GATE_PASS, "one of the subject's roles is enough");
+	c.roles = SA;
+	is_int(gate_button(&c, &named, &s), GATE_PASS, "superadmins pass every subject");
+	c.roles = DE;
+	is_int(gate_button(&c, &billing, &s), GATE_ROLE, "the button's own roles come first");
+	subject_perm = PERM_PUBLIC;
+	is_int(gate_button(&c, &named, &s), GATE_SUBJECT, "a rule that leaves perm 0 lets only "
+	    "superadmins in, not everyone");
+	subject_result = 0;
+	is_int(gate_button(&c, &named, &s), GATE_STALE, "a subject that does not exist: stale");
+	subject_result = -1;
+	is_int(gate_button(&c, &named, &s), GATE_ERROR, "one that cannot be read: refused");
+	c.is_member = 0;
+	c.roles = 0;
+	subject_result = 1;
+	subject_perm = MEMBERS;
+	is_int(gate_button(&c, &named, &s), GATE_ROLE, "a stranger: refused before the subject");
 }
 
 int
@@ -202,6 +282,35 @@ main(void)
 		if (registry_button(buttons[j].name) == NULL)
 			missing++;
 	is_int(missing, 0, "every button of the matrix is registered");
+
+	/* alerts: every kind × every role, for reading and for acting */
+	for (j = 0; j < sizeof(alert_kinds) / sizeof(alert_kinds[0]); j++) {
+		unsigned read, act;
+
+		alert_kind_roles(alert_kinds[j].kind, &read, &act);
+		wrong = 0;
+		for (w = 0; w < sizeof(who) / sizeof(who[0]); w++) {
+			if (gate(read, who[w]) != expected(alert_kinds[j].read, who[w])) {
+				printf("# alert %s: %s reads: %d\n", alert_kinds[j].kind, whoname[w],
+				    gate(read, who[w]));
+				wrong++;
+			}
+			if (gate(act, who[w]) != expected(alert_kinds[j].act, who[w])) {
+				printf("# alert %s: %s acts: %d\n", alert_kinds[j].kind, whoname[w],
+				    gate(act, who[w]));
+				wrong++;
+			}
+		}
+		snprintf(name, sizeof(name), "alerts of kind %s: read and acted on as the matrix says",
+		    alert_kinds[j].kind);
+		is_int(wrong, 0, name);
+	}
+	for (j = 0; j < sizeof(alert_buttons) / sizeof(alert_buttons[0]); j++) {
+		b = registry_button(alert_buttons[j].verb);
+		snprintf(name, sizeof(name), "button %s weighs the alert's kind", alert_buttons[j].verb);
+		ok(b != NULL && b->subject != NULL, name);
+	}
+	test_gate_button();
 
 	/* the product's hard rules, said once more in plain words */
 	ok(!gate(registry_command("access")->perm, DE) && !gate(registry_command("access")->perm, MA),
