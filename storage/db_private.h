@@ -70,8 +70,10 @@ int		 doc_number_next(struct db *, const char *kind, const char *prefix, int64_t
 		    char *out, size_t outsz);
 
 /* audit_anchor.c: the key a record's hash is made with: *key NULL for a record from before the
- * log was keyed (plain SHA-256). 0, or -1 (logged) when no key is loaded. */
-int		 audit_key_for(int64_t id, const unsigned char **key);
+ * log was keyed (plain SHA-256). 0; 1 when the record was keyed with a key that is lost (it
+ * cannot be verified; *lost_until, when not NULL, is the last such record); -1 (logged) when no
+ * key is loaded. */
+int		 audit_key_for(int64_t id, const unsigned char **key, int64_t *lost_until);
 /* audit_log.c: a record's hash with the given key (NULL: plain SHA-256). */
 void		 audit_hash_with(const struct audit_record *, const unsigned char *key, char out[65]);
 /* audit_anchor.c: the anchor file's heads sorted by id (the caller frees *out): 0 (also for no

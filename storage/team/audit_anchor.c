@@ -6,11 +6,15 @@
  *   key <64 hex digits>          the HMAC-SHA256 key of the chain
  *   plain_until <N>              records 1..N were written before the log was keyed (an
  *                                upgrade): they keep their plain SHA-256 hashes
+ *   lost_until <N>               records 1..N were keyed with a key this file does not hold
+ *                                (the file was missing when the bot started): they cannot
+ *                                be verified, and verification says so
  * Lines starting with '#' are comments. Someone who can write the database but not read this
  * file cannot forge a record's hash, so recomputing the chain with the public algorithm fails.
- * It is made once, on the first start that finds none: for an empty log, or for a log whose
- * last record is plain SHA-256 (written before keys existed). A log whose records are keyed
- * while the key file is missing is refused: a new key would make it unverifiable.
+ * It is made on the first start that finds none: for an empty log; for a log whose last record
+ * is plain SHA-256 (written before keys existed); or, loudly, for a keyed log whose key file is
+ * gone (a database copied without it): the bot goes on with a new key, and every verification
+ * reports the old records as unverifiable until the old key file is put back.
  *
  * The anchor file is append-only (open with O_APPEND; `chattr +a` makes the kernel enforce it):
  * one line per anchor, "<record id> <hash> <unix time>", written by the daily anchor job after
@@ -36,22 +40,29 @@
 #define ANCHOR_LINE_MAX 160
 
 /* Set once by audit_key_setup before any thread appends; read-only afterwards. */
-static struct {
-	int		 loaded;
+struct audit_keyfile {
 	unsigned char	 key[AUDIT_KEY_BYTES];
-	int64_t		 plain_until;
-	char		 anchor_path[AUDIT_PATH_MAX];
+	int64_t		 plain_until;	/* records 1..plain_until are plain SHA-256 */
+	int64_t		 lost_until;	/* records 1..lost_until were keyed with a lost key */
+};
+
+static struct {
+	int			 loaded;
+	struct audit_keyfile	 kf;
+	char			 anchor_path[AUDIT_PATH_MAX];
 } audit_keys;
 
 int
-audit_key_for(int64_t id, const unsigned char **key)
+audit_key_for(int64_t id, const unsigned char **key, int64_t *lost_until)
 {
 	if (!audit_keys.loaded) {
 		log_error("audit: the chain's key is not loaded: not writing or verifying");
 		return -1;
 	}
-	*key = id <= audit_keys.plain_until ? NULL : audit_keys.key;
-	return 0;
+	*key = id <= audit_keys.kf.plain_until ? NULL : audit_keys.kf.key;
+	if (lost_until != NULL)
+		*lost_until = audit_keys.kf.lost_until;
+	return id <= audit_keys.kf.lost_until ? 1 : 0;
 }
 
 /* Opens path for reading and checks it is a regular file only its owner can read or write:
@@ -84,16 +95,27 @@ audit_open_private(const char *path, const char *what, char *err, size_t errsz)
 	return fd;
 }
 
+/* A "name <record id>" line's value into *v: 1 it was that line, 0 another, -1 bad value. */
+static int
+audit_key_id_line(const char *line, const char *name, int64_t *v)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(line, name, n) != 0 || line[n] != ' ')
+		return 0;
+	return str_to_i64(line + n + 1, v) == -1 || *v < 0 ? -1 : 1;
+}
+
 /* Parses the key file's text: 0, or -1 with a message. */
 static int
-audit_key_parse(const char *path, char *text, unsigned char key[AUDIT_KEY_BYTES],
-    int64_t *plain_until, char *err, size_t errsz)
+audit_key_parse(const char *path, char *text, struct audit_keyfile *kf, char *err,
+    size_t errsz)
 {
 	char *line, *save = NULL, *v;
 	size_t keylen = 0;
-	int lineno = 0, have_key = 0;
+	int lineno = 0, have_key = 0, r;
 
-	*plain_until = 0;
+	kf->plain_until = kf->lost_until = 0;
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		lineno++;
 		line[strcspn(line, "\r")] = '\0';
@@ -101,22 +123,23 @@ audit_key_parse(const char *path, char *text, unsigned char key[AUDIT_KEY_BYTES]
 			continue;
 		if (strncmp(line, "key ", 4) == 0) {
 			v = line + 4;
-			if (strlen(v) != AUDIT_KEY_BYTES * 2 || sodium_hex2bin(key, AUDIT_KEY_BYTES,
-			    v, strlen(v), NULL, &keylen, NULL) != 0 || keylen != AUDIT_KEY_BYTES) {
+			if (strlen(v) != AUDIT_KEY_BYTES * 2 || sodium_hex2bin(kf->key,
+			    AUDIT_KEY_BYTES, v, strlen(v), NULL, &keylen, NULL) != 0 ||
+			    keylen != AUDIT_KEY_BYTES) {
 				snprintf(err, errsz, "%s: line %d: the key must be %d hex digits",
 				    path, lineno, AUDIT_KEY_BYTES * 2);
 				return -1;
 			}
 			have_key = 1;
-		} else if (strncmp(line, "plain_until ", 12) == 0) {
-			if (str_to_i64(line + 12, plain_until) == -1 || *plain_until < 0) {
-				snprintf(err, errsz, "%s: line %d: plain_until must be a record id",
-				    path, lineno);
+		} else if ((r = audit_key_id_line(line, "plain_until", &kf->plain_until)) != 0 ||
+		    (r = audit_key_id_line(line, "lost_until", &kf->lost_until)) != 0) {
+			if (r == -1) {
+				snprintf(err, errsz, "%s: line %d: expected a record id", path, lineno);
 				return -1;
 			}
 		} else {
-			snprintf(err, errsz, "%s: line %d: expected 'key <hex>' or 'plain_until <id>'",
-			    path, lineno);
+			snprintf(err, errsz, "%s: line %d: expected 'key <hex>', 'plain_until <id>' "
+			    "or 'lost_until <id>'", path, lineno);
 			return -1;
 		}
 	}
@@ -130,8 +153,7 @@ audit_key_parse(const char *path, char *text, unsigned char key[AUDIT_KEY_BYTES]
 
 /* Reads and parses the key file: 0, 1 when it does not exist, -1 with a message. */
 static int
-audit_key_read(const char *path, unsigned char key[AUDIT_KEY_BYTES], int64_t *plain_until,
-    char *err, size_t errsz)
+audit_key_read(const char *path, struct audit_keyfile *kf, char *err, size_t errsz)
 {
 	char text[1024];
 	ssize_t n;
@@ -146,7 +168,7 @@ audit_key_read(const char *path, unsigned char key[AUDIT_KEY_BYTES], int64_t *pl
 		return -1;
 	}
 	text[n] = '\0';
-	rc = audit_key_parse(path, text, key, plain_until, err, errsz);
+	rc = audit_key_parse(path, text, kf, err, errsz);
 	sodium_memzero(text, sizeof(text));
 	return rc;
 }
@@ -154,13 +176,12 @@ audit_key_read(const char *path, unsigned char key[AUDIT_KEY_BYTES], int64_t *pl
 int
 audit_key_check(const char *path, char *err, size_t errsz)
 {
-	unsigned char key[AUDIT_KEY_BYTES];
-	int64_t plain_until;
+	struct audit_keyfile kf;
 	int rc;
 
 	err[0] = '\0';
-	rc = audit_key_read(path, key, &plain_until, err, errsz);
-	sodium_memzero(key, sizeof(key));
+	rc = audit_key_read(path, &kf, err, errsz);
+	sodium_memzero(&kf, sizeof(kf));
 	return rc == -1 ? -1 : 0;
 }
 
@@ -168,17 +189,18 @@ audit_key_check(const char *path, char *err, size_t errsz)
  * never leaves half a key and two processes starting at once cannot both create one.
  * 0, 1 when another process created it first, -1 with a message. */
 static int
-audit_key_create(const char *path, const unsigned char key[AUDIT_KEY_BYTES],
-    int64_t plain_until, char *err, size_t errsz)
+audit_key_create(const char *path, const struct audit_keyfile *kf, char *err, size_t errsz)
 {
-	char tmp[AUDIT_PATH_MAX + 16], hex[AUDIT_KEY_BYTES * 2 + 1], text[512];
+	char tmp[AUDIT_PATH_MAX + 16], hex[AUDIT_KEY_BYTES * 2 + 1], text[512], lost[64] = "";
 	int fd, n, rc = -1;
 
 	snprintf(tmp, sizeof(tmp), "%s.%ld", path, (long)getpid());
-	sodium_bin2hex(hex, sizeof(hex), key, AUDIT_KEY_BYTES);
+	sodium_bin2hex(hex, sizeof(hex), kf->key, AUDIT_KEY_BYTES);
+	if (kf->lost_until > 0)
+		snprintf(lost, sizeof(lost), "lost_until %lld\n", (long long)kf->lost_until);
 	n = snprintf(text, sizeof(text), "# backoffice audit-chain key. Keep it secret and keep a "
-	    "copy apart from the database:\n# without it the audit log can no longer be verified "
-	    "or continued.\nkey %s\nplain_until %lld\n", hex, (long long)plain_until);
+	    "copy apart from the database:\n# without it the audit log can no longer be verified."
+	    "\nkey %s\nplain_until %lld\n%s", hex, (long long)kf->plain_until, lost);
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) == -1) {
 		snprintf(err, errsz, "%s: cannot create the audit key file: %s", tmp,
 		    strerror(errno));
@@ -228,9 +250,9 @@ int
 audit_key_setup(struct db *db, const char *key_path, const char *anchor_path, char *err,
     size_t errsz)
 {
-	unsigned char key[AUDIT_KEY_BYTES];
-	int64_t plain_until = 0, last_id = 0;
-	int rc, plain, tries;
+	struct audit_keyfile kf;
+	int64_t last_id = 0;
+	int rc = -1, plain, tries;
 
 	err[0] = '\0';
 	if (sodium_init() < 0) {
@@ -242,23 +264,28 @@ audit_key_setup(struct db *db, const char *key_path, const char *anchor_path, ch
 		return -1;
 	}
 	for (tries = 0; tries < 2; tries++) {
-		if ((rc = audit_key_read(key_path, key, &plain_until, err, errsz)) != 1)
+		if ((rc = audit_key_read(key_path, &kf, err, errsz)) != 1)
 			break;
 		if ((plain = audit_last_is_plain(db, &last_id)) == -1) {
 			snprintf(err, errsz, "cannot read the audit log");
 			return -1;
 		}
-		if (last_id > 0 && !plain) {
-			snprintf(err, errsz, "%s: the audit key file is missing, but the audit log's "
-			    "%lld records are keyed: restore the key file from your copy (a new key "
-			    "would leave the log unverifiable)", key_path, (long long)last_id);
-			return -1;
-		}
-		randombytes_buf(key, sizeof(key));
-		plain_until = last_id;
-		if ((rc = audit_key_create(key_path, key, plain_until, err, errsz)) == 0) {
-			log_info("audit: created the chain's key file %s%s", key_path, plain_until ?
-			    " (the records before it keep their plain SHA-256 hashes)" : "");
+		memset(&kf, 0, sizeof(kf));
+		randombytes_buf(kf.key, sizeof(kf.key));
+		if (plain)
+			kf.plain_until = last_id;
+		else
+			kf.lost_until = last_id;
+		if ((rc = audit_key_create(key_path, &kf, err, errsz)) == 0) {
+			if (kf.lost_until > 0)
+				log_error("audit: the key file %s was missing while the audit log's %lld "
+				    "records are keyed: made a new key; records 1..%lld cannot be verified "
+				    "until the old key file is put back", key_path,
+				    (long long)last_id, (long long)last_id);
+			else
+				log_info("audit: created the chain's key file %s%s", key_path,
+				    kf.plain_until ? " (the records before it keep their plain SHA-256 "
+				    "hashes)" : "");
 			break;
 		}
 		if (rc == -1)
@@ -266,14 +293,13 @@ audit_key_setup(struct db *db, const char *key_path, const char *anchor_path, ch
 		/* another process made one meanwhile: read that one */
 	}
 	if (rc != 0) {
-		sodium_memzero(key, sizeof(key));
+		sodium_memzero(&kf, sizeof(kf));
 		if (err[0] == '\0')
 			snprintf(err, errsz, "%s: cannot set up the audit key file", key_path);
 		return -1;
 	}
-	memcpy(audit_keys.key, key, sizeof(key));
-	sodium_memzero(key, sizeof(key));
-	audit_keys.plain_until = plain_until;
+	audit_keys.kf = kf;
+	sodium_memzero(&kf, sizeof(kf));
 	str_copy(audit_keys.anchor_path, sizeof(audit_keys.anchor_path), anchor_path);
 	audit_keys.loaded = 1;
 	return 0;

@@ -144,7 +144,7 @@ audit_hash(const struct audit_record *r, char out[65])
 	const unsigned char *key;
 
 	out[0] = '\0';
-	if (audit_key_for(r->id, &key) == -1)
+	if (audit_key_for(r->id, &key, NULL) != 0)
 		return -1;
 	audit_hash_with(r, key, out);
 	return 0;
@@ -368,6 +368,7 @@ audit_walk(struct db *db, struct audit_anchors *an, struct audit_check *c)
 	const unsigned char *key;
 	struct audit_fields f;
 	const char *hash;
+	int64_t lost;
 	size_t hash_n;
 	int r, rc = 0;
 
@@ -397,8 +398,14 @@ audit_walk(struct db *db, struct audit_anchors *an, struct audit_check *c)
 			snprintf(c->why, sizeof(c->why), "link to previous broken");
 			break;
 		}
-		if (audit_key_for(f.id, &key) == -1) {
-			rc = -1;
+		if ((r = audit_key_for(f.id, &key, &lost)) != 0) {
+			if (r == 1)
+				snprintf(c->why, sizeof(c->why), "keyed with a key the key file does not "
+				    "hold (it was made anew): records #%lld…#%lld cannot be verified until "
+				    "the old key file is put back", (long long)f.id, (long long)lost);
+			else
+				rc = -1;
+			r = 0;
 			break;
 		}
 		audit_hash_fields(&f, key, want);

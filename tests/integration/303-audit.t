@@ -338,12 +338,15 @@ with Fake() as fake, Bot(fake, config={"chats": {"audit": AUDIT_CHAT}}) as bot:
     like(bot.log(), r"audit: .*\.audit-key: the audit key file is accessible by group or others", "and logs why")
     os.chmod(key_file, 0o600)
     os.rename(key_file, key_file + ".away")
-    bot.start(wait=False)
-    is_eq(bot.wait_exit(10), 1, "nor without the key file while the log is keyed")
-    like(bot.log(), r"the audit key file is missing, but the audit log's \d+ records are keyed: restore the key file",
-         "and says to restore it")
-    ok(not os.path.exists(key_file), "no new key was made in its place")
-    os.rename(key_file + ".away", key_file)
+    bot.start()
+    like(bot.log(), r"error: audit: the key file .*\.audit-key was missing while the audit log's %d records are keyed: "
+         r"made a new key; records 1\.\.%d cannot be verified until the old key file is put back" % (total, total),
+         "without its key file (a copied database) the bot starts with a new key and says what is lost")
+    like(verify_text(), r"^❌ Журнал аудита нарушен: запись #1 — keyed with a key the key file does not hold",
+         "and /audit_verify does not call the old records intact")
+    is_eq(bot.stop(), 0, "stopped")
+    restore()
+    os.replace(key_file + ".away", key_file)
     bot.start()
     like(verify_text(), r"^✅ Журнал аудита цел: %d записей, голова #%d\n[0-9a-f]{64}\nСовпадает с закреплёнными головами: \d+, последняя — #%d от "
          % (total, total, total), "the key back: intact, and the anchored heads match")

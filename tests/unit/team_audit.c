@@ -466,15 +466,26 @@ test_key(void)
 	is_int(audit_key_check(key_path, err, sizeof(err)), 0, "and accepts it at 0600");
 	snprintf(moved, sizeof(moved), "%s.moved", key_path);
 	rename(key_path, moved);
-	is_int(load_key(db, err, sizeof(err)), -1, "a keyed log whose key file is missing is refused");
-	like(err, "records are keyed: restore the key file", "saying to restore the key file");
-	ok(access(key_path, F_OK) != 0, "and no new key was made");
+	is_int(load_key(db, err, sizeof(err)), 0,
+	    "a keyed log whose key file is missing (a copied database) goes on with a new key");
+	ok(read_key(key_path, key, &plain_until) == 0 && plain_until == 0,
+	    "a new key file is made");
+	is_int(verify(db, &bad, why, sizeof(why)), 1, "but the old records are not taken as intact");
+	is_int(bad, 1, "from record #1");
+	is_str(why, "keyed with a key the key file does not hold (it was made anew): records #1…#5 "
+	    "cannot be verified until the old key file is put back", "saying why and what to do");
+	ok(append(db, 1500, 7, 1, "partner.read", "card", &r) == 0 && r.id == 6,
+	    "new records are still written (under the new key)");
+	spec_hash(&r, key, hash);
+	is_str(hash, r.hash, "keyed with the new key");
+	unlink(key_path);
 	write_file(key_path, "key abc\n", 0600);
 	is_int(load_key(db, err, sizeof(err)), -1, "a damaged key file is refused");
 	like(err, "line 1: the key must be 64 hex digits", "naming the line");
 	rename(moved, key_path);
-	is_int(load_key(db, err, sizeof(err)), 0, "the restored key file loads");
-	is_int(verify(db, &bad, why, sizeof(why)), 0, "and the log verifies");
+	is_int(load_key(db, err, sizeof(err)), 0, "the old key file put back loads");
+	is_int(verify(db, &bad, why, sizeof(why)), 1, "records 1..5 verify with it again, not #6");
+	ok(bad == 6 && strcmp(why, "content changed") == 0, "which was keyed with the other key");
 	db_close(db);
 
 	/* An upgrade: a log written before keys existed keeps its plain records. */
