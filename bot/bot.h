@@ -120,6 +120,10 @@ struct ratelimit *ratelimit_new(const struct config *);
 /* Takes a token from the global bucket and the chat's bucket (group or private rate) or none.
  * 0: send now. >0: milliseconds to wait. */
 int64_t	 ratelimit_take(struct ratelimit *, int64_t chat_id, int is_group, int64_t now_ms);
+/* Milliseconds until the global bucket has a token (0: it has one); takes nothing. */
+int64_t	 ratelimit_global_wait(struct ratelimit *, int64_t now_ms);
+/* Gives back the tokens a take just took for chat_id, when the call was not made after all. */
+void	 ratelimit_refund(struct ratelimit *, int64_t chat_id);
 size_t	 ratelimit_chats(const struct ratelimit *);	/* chat buckets kept (bounded); for tests */
 void	 ratelimit_free(struct ratelimit *);
 
@@ -230,6 +234,8 @@ struct stats {
 	int64_t	 messages_out;
 	int64_t	 tg_errors;
 	int64_t	 last_poll_ok;		/* unix seconds of the last successful getUpdates */
+	int64_t	 sender_rounds;		/* sender rounds run */
+	int64_t	 sender_rows_read;	/* outbox rows the sender read */
 };
 struct app {
 	struct config	 cfg;
@@ -294,9 +300,7 @@ int	 worker_process_one(struct app *, struct db *);
 
 /* sender.c — drains the outbox under the rate limits. */
 void	*sender_thread(void *app);
-/* One pass over the due rows; returns milliseconds until the next pass is useful. */
-struct ratelimit;
-int64_t	 sender_round(struct app *, struct db *, struct tg_client *, struct ratelimit *);
+
 /* What a row needs before it can go: SENDER_GO with the JSON body in *json (caller frees with
  * free), SENDER_HOLD (an edit whose message is not sent yet: the row and its chat wait), or
  * SENDER_FAIL (why filled: the row is dropped as failed). */

@@ -229,6 +229,12 @@ metrics_page(struct app *a, struct db *db, const struct http_req *req, struct ht
 	    "Updates the worker processed.", st.updates_done);
 	put_value(b, "backoffice_messages_sent_total", "counter",
 	    "Bot API calls from the outbox that Telegram accepted.", st.messages_out);
+	put_value(b, "backoffice_sender_rounds_total", "counter",
+	    "Rounds the sender ran over the outbox (one per refill or wake, none while it waits).",
+	    st.sender_rounds);
+	put_value(b, "backoffice_sender_rows_read_total", "counter",
+	    "Outbox rows the sender read; over messages sent, the rows read per message.",
+	    st.sender_rows_read);
 	put_value(b, "backoffice_telegram_last_poll_ok_timestamp_seconds", "gauge",
 	    "Unix time of the last successful getUpdates (0: none; webhook mode does not poll).",
 	    st.last_poll_ok);

@@ -255,6 +255,31 @@ ratelimit_take(struct ratelimit *rl, int64_t chat_id, int is_group, int64_t now_
 	return gw > cw ? gw : cw;
 }
 
+int64_t
+ratelimit_global_wait(struct ratelimit *rl, int64_t now_ms)
+{
+	bucket_refill(&rl->global, now_ms);
+	return bucket_wait(&rl->global);
+}
+
+static void
+bucket_refund(struct bucket *b)
+{
+	b->tokens += 1;
+	if (b->tokens > b->cap)
+		b->tokens = b->cap;
+}
+
+void
+ratelimit_refund(struct ratelimit *rl, int64_t chat_id)
+{
+	struct rl_chat *c = rl_find(rl, chat_id);
+
+	bucket_refund(&rl->global);
+	if (c != NULL)
+		bucket_refund(&c->b);
+}
+
 size_t
 ratelimit_chats(const struct ratelimit *rl)
 {

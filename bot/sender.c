@@ -11,6 +11,7 @@
  * restart (at least once: the Bot API has no idempotency key).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -19,7 +20,21 @@
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 
-#define SENDER_BATCH 64
+#define SENDER_BATCH 64		/* rows a full read takes */
+#define SENDER_ANSWERS 16	/* rows read on their own after a wake: answers, quiet chats */
+#define SENDER_SLOTS (SENDER_BATCH + SENDER_ANSWERS)
+
+/* The due rows the sender read and has not finished with, kept across rounds. */
+struct sender_batch {
+	struct outbox_row rows[SENDER_SLOTS];
+	int		 n;
+	int		 fresh;		/* rows were queued since the last full read */
+	int		 answers;	/* rows were queued since the last read of any kind */
+	int		 reread;	/* the next round reads everything again */
+	int64_t		 read_ms;	/* monotonic time of the last full read */
+	int64_t		 max_id;	/* the highest row id read */
+};
+#define SENDER_REREAD_MS 1000	/* new rows join the batch at most this late */
 #define SENDER_CALL_TIMEOUT 30
 
 /* The payload with chat_id added, and message_id when known (> 0): caller frees, or NULL. */
@@ -273,62 +288,172 @@ sender_held(const int64_t *held, int n, int64_t chat)
 	return 0;
 }
 
+/* Releases the batch's rows; the next round reads the due rows again. */
+static void
+sender_batch_free(struct sender_batch *sb)
+{
+	int i;
+
+	for (i = 0; i < sb->n; i++)
+		outbox_row_release(&sb->rows[i]);
+	sb->n = 0;
+}
+
+/* The order of a full read: priority first (button answers), then id. */
+static int
+sender_row_cmp(const void *x, const void *y)
+{
+	const struct outbox_row *a = x, *b = y;
+
+	if (a->priority != b->priority)
+		return a->priority > b->priority ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Reads the due rows into the batch: everything (full) or, after a wake, the rows queued since
+ * that can go at once (button answers, and the first row of a chat with nothing else pending),
+ * in the batch's order. The number read, or -1. */
+static int
+sender_batch_read(struct app *a, struct db *db, struct sender_batch *sb, int full)
+{
+	int n, i, room;
+
+	if (full) {
+		sender_batch_free(sb);
+		n = outbox_due(db, clock_now_ms(), sb->rows, SENDER_BATCH);
+		sb->read_ms = clock_mono_ms();
+		sb->reread = sb->fresh = sb->answers = 0;
+		if (n > 0)
+			sb->n = n;
+	} else {
+		sb->answers = 0;
+		room = SENDER_SLOTS - sb->n;
+		if (room > SENDER_ANSWERS)
+			room = SENDER_ANSWERS;
+		n = outbox_due_after(db, clock_now_ms(), sb->max_id, &sb->rows[sb->n], room);
+		if (n > 0) {
+			sb->n += n;
+			qsort(sb->rows, (size_t)sb->n, sizeof(sb->rows[0]), sender_row_cmp);
+		}
+	}
+	for (i = 0; i < sb->n; i++)
+		if (sb->rows[i].id > sb->max_id)
+			sb->max_id = sb->rows[i].id;
+	app_stat_add(a, &a->stats.sender_rows_read, n > 0 ? n : 0);
+	return n;
+}
+
+/* Drops the rows finished with in this round, keeping the order of the rest. */
+static void
+sender_batch_compact(struct sender_batch *sb, const unsigned char *done)
+{
+	int i, k = 0;
+
+	for (i = 0; i < sb->n; i++) {
+		if (done[i])
+			outbox_row_release(&sb->rows[i]);
+		else
+			sb->rows[k++] = sb->rows[i];
+	}
+	sb->n = k;
+}
+
 /*
  * One round over the due rows. Returns the milliseconds until the next round should run.
- * The rate limiter is skipped for calls that are not messages to a chat (chat_id 0).
+ *
+ * The due rows are read once into the batch and kept across rounds while the limits hold them
+ * back: when a bucket refills, the next of them goes without reading or building anything
+ * again, and while the overall bucket is empty a round is one look at it. The batch is read
+ * again when it is used up, when a row went back for a retry (its chat's later rows must wait
+ * for it: the query knows how), when nothing in a full batch could go (rows of other chats may
+ * be due behind it), and at most a second after new rows were queued (sb->fresh). Button
+ * answers queued meanwhile (no chat, no rate limit) are read at once on their own, so a backlog
+ * never keeps a spinner turning. The rate limiter is skipped for calls to no chat; a row's JSON
+ * is built only once its tokens are taken.
  */
-int64_t
-sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimit *rl)
+static int64_t
+sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimit *rl,
+    struct sender_batch *sb)
 {
-	struct outbox_row rows[SENDER_BATCH];
-	int64_t held[SENDER_BATCH], next = 1000, wait, at;
-	int n, i, nheld = 0, again;
+	unsigned char done[SENDER_SLOTS];
+	int64_t held[SENDER_SLOTS], next = 1000, wait, at, since;
+	int i, nheld = 0, again, sent = 0, global = 0, n;
 	char why[128], *json;
 
-	n = outbox_due(db, clock_now_ms(), rows, SENDER_BATCH);
-	if (n <= 0) {
-		if (n == 0 && outbox_next_at(db, &at) == 1)
-			next = at - clock_now_ms();
-		return next < 1 ? 1 : next > 1000 ? 1000 : next;
+	app_stat_add(a, &a->stats.sender_rounds, 1);
+	since = clock_mono_ms() - sb->read_ms;
+	if (sb->n == 0 || sb->reread || (sb->fresh && since >= SENDER_REREAD_MS)) {
+		if ((n = sender_batch_read(a, db, sb, 1)) <= 0) {
+			if (n == 0 && outbox_next_at(db, &at) == 1)
+				next = at - clock_now_ms();
+			return next < 1 ? 1 : next > 1000 ? 1000 : next;
+		}
+	} else {
+		if (sb->answers && sender_batch_read(a, db, sb, 0) == -1)
+			return 1000;
+		/* no answer to send and the overall bucket empty: nothing can go before it refills */
+		if ((sb->n == 0 || sb->rows[0].chat_id != 0) &&
+		    (wait = ratelimit_global_wait(rl, clock_mono_ms())) > 0) {
+			if (sb->fresh && SENDER_REREAD_MS - since < wait)
+				wait = SENDER_REREAD_MS - since;
+			return wait < 1 ? 1 : wait;
+		}
 	}
-	for (i = 0; i < n; i++) {
-		struct outbox_row *r = &rows[i];
+	memset(done, 0, sizeof(done));
+	for (i = 0; i < sb->n && !global && !a->stop; i++) {
+		struct outbox_row *r = &sb->rows[i];
 
-		if (a->stop || sender_held(held, nheld, r->chat_id))
+		if (sender_held(held, nheld, r->chat_id))
 			continue;
+		if (r->chat_id != 0) {
+			if ((wait = ratelimit_global_wait(rl, clock_mono_ms())) > 0) {
+				global = 1;	/* every later row would wait as long */
+				if (wait < next)
+					next = wait;
+				break;
+			}
+			if ((wait = ratelimit_take(rl, r->chat_id, r->is_group, clock_mono_ms())) > 0) {
+				/* later rows of this chat wait too, so order is kept */
+				held[nheld++] = r->chat_id;
+				if (wait < next)
+					next = wait;
+				continue;
+			}
+		}
 		switch (sender_prepare(db, r, &json, why, sizeof(why))) {
 		case SENDER_HOLD:
 			/* an edit whose message is not sent yet: its chat waits, in order */
-			if (r->chat_id != 0)
+			if (r->chat_id != 0) {
+				ratelimit_refund(rl, r->chat_id);
 				held[nheld++] = r->chat_id;
+			}
 			continue;
 		case SENDER_FAIL:
 			log_error("outbox %lld: %s; dropped", (long long)r->id, why);
 			sender_record(outbox_mark_final(db, r->id, OUTBOX_FAILED, why,
 			    clock_now_ms()), r, "a failure");
+			done[i] = 1;
 			continue;
 		case SENDER_GO:
 			break;
 		}
-		if (r->chat_id != 0) {
-			wait = ratelimit_take(rl, r->chat_id, r->is_group, clock_mono_ms());
-			if (wait > 0) {
-				/* later rows of this chat wait too, so order is kept */
-				held[nheld++] = r->chat_id;
-				if (wait < next)
-					next = wait;
-				cJSON_free(json);
-				continue;
-			}
-		}
 		sender_send(a, db, tg, r, json, &again);
-		if (again && r->chat_id != 0 && !sender_held(held, nheld, r->chat_id))
-			held[nheld++] = r->chat_id;	/* its later rows were read as due already */
+		if (again) {
+			/* back to pending: its chat's later rows wait for it, as the query knows */
+			sb->reread = 1;
+			if (r->chat_id != 0 && !sender_held(held, nheld, r->chat_id))
+				held[nheld++] = r->chat_id;
+		}
+		done[i] = 1;
+		sent++;
 		next = 0;
 	}
-	for (i = 0; i < n; i++)
-		outbox_row_release(&rows[i]);
-	return next;
+	if (sent == 0 && !global && sb->n >= SENDER_BATCH)
+		sb->reread = 1;
+	sender_batch_compact(sb, done);
+	if (sb->fresh && next > SENDER_REREAD_MS - since)
+		next = SENDER_REREAD_MS - since;
+	return next < 0 ? 0 : next;
 }
 
 void *
@@ -336,6 +461,7 @@ sender_thread(void *arg)
 {
 	struct app *a = arg;
 	struct tg_client *tg;
+	struct sender_batch sb;
 	struct ratelimit *rl;
 	struct db *db;
 	int64_t next;
@@ -362,11 +488,14 @@ sender_thread(void *arg)
 	/* A send in flight at shutdown is let finish (it may already have reached Telegram);
 	 * main aborts it only when it outlives the grace period. */
 	tg_set_abort_flag(tg, &a->abort_sends);
+	memset(&sb, 0, sizeof(sb));
 	while (!a->stop) {
-		next = sender_round(a, db, tg, rl);
-		if (next > 0)
-			app_wait(a, &a->outbox_pending, next);
+		next = sender_round(a, db, tg, rl, &sb);
+		/* rows queued meanwhile: answers are read at once, the rest with the next read */
+		if (app_wait(a, &a->outbox_pending, next))
+			sb.fresh = sb.answers = 1;
 	}
+	sender_batch_free(&sb);
 out:
 	if (rl != NULL)
 		ratelimit_free(rl);

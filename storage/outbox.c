@@ -11,7 +11,7 @@
 #include "storage/db_private.h"
 
 #define OUTBOX_COLS "id, chat_id, is_group, method, payload, attempts, state, dedupe," \
-	" tg_message_id, ref_id"
+	" tg_message_id, ref_id, priority"
 
 /* Fills row from a statement selecting OUTBOX_COLS. 0 ok, -1 out of memory (logged). */
 static int
@@ -27,6 +27,7 @@ outbox_row_fill(sqlite3_stmt *st, struct outbox_row *row)
 	db_col_copy(st, 7, row->dedupe, sizeof(row->dedupe));
 	row->tg_message_id = sqlite3_column_int64(st, 8);
 	row->ref_id = sqlite3_column_int64(st, 9);
+	row->priority = sqlite3_column_int(st, 10);
 	if ((row->payload = db_col_dup(st, 4)) == NULL) {
 		log_error("outbox: out of memory reading row %lld", (long long)row->id);
 		return -1;
@@ -133,22 +134,18 @@ out:
 	return rc;
 }
 
-int
-outbox_due(struct db *db, int64_t now_ms, struct outbox_row *rows, int max)
+/* The rows of the statement (?1 now, ?2 max, ?3 after id) into rows[]: the count, or -1. */
+static int
+outbox_due_rows(struct db *db, sqlite3_stmt *st, int64_t now_ms, int64_t after_id,
+    struct outbox_row *rows, int max)
 {
-	/* A row waiting for a retry holds back the later rows of its chat: a reply must not
-	 * overtake an earlier one that met a 5xx or a 429. */
-	sqlite3_stmt *st = db_stmt(db,
-	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1"
-	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
-	    " AND e.next_at > ?1 AND e.chat_id = o.chat_id AND e.id < o.id))"
-	    " ORDER BY priority DESC, id LIMIT ?2");
 	int n = 0, r = 0;
 
 	if (max <= 0)
 		return 0;
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, now_ms) |
-	    sqlite3_bind_int(st, 2, max)) == -1)
+	    sqlite3_bind_int(st, 2, max) | (sqlite3_bind_parameter_count(st) >= 3 ?
+	    sqlite3_bind_int64(st, 3, after_id) : 0)) == -1)
 		goto fail;
 	while (n < max && (r = db_step(db, st)) == 1) {
 		if (outbox_row_fill(st, &rows[n]) == -1) {
@@ -166,6 +163,30 @@ fail:
 	while (n > 0)
 		outbox_row_release(&rows[--n]);
 	return -1;
+}
+
+int
+outbox_due(struct db *db, int64_t now_ms, struct outbox_row *rows, int max)
+{
+	/* A row waiting for a retry holds back the later rows of its chat: a reply must not
+	 * overtake an earlier one that met a 5xx or a 429. */
+	return outbox_due_rows(db, db_stmt(db,
+	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1"
+	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
+	    " AND e.next_at > ?1 AND e.chat_id = o.chat_id AND e.id < o.id))"
+	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, 0, rows, max);
+}
+
+int
+outbox_due_after(struct db *db, int64_t now_ms, int64_t after_id, struct outbox_row *rows,
+    int max)
+{
+	/* The oldest pending row of its chat has nothing to wait for, wherever the others are. */
+	return outbox_due_rows(db, db_stmt(db,
+	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1 AND id > ?3"
+	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
+	    " AND e.chat_id = o.chat_id AND e.id < o.id))"
+	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, after_id, rows, max);
 }
 
 int

@@ -77,6 +77,7 @@ struct outbox_row {
 	char	 dedupe[128];
 	int64_t	 tg_message_id;	/* set once sent */
 	int64_t	 ref_id;	/* an edit of the message this outbox row posted, 0 none */
+	int	 priority;	/* OUTBOX_PRIO_* */
 };
 /* Queues a call. dedupe (may be NULL) makes a second add with the same key a no-op.
  * 1 added, 0 duplicate, -1 error. */
@@ -89,6 +90,10 @@ int	 outbox_add_edit(struct db *, int64_t ref_id, const char *payload, const cha
 /* Up to max due rows (state pending, next_at <= now), priority first, then id.
  * Fills rows[]; returns how many (release each with outbox_row_release), -1 on error. */
 int	 outbox_due(struct db *, int64_t now_ms, struct outbox_row *rows, int max);
+/* The due rows after after_id (queued since a read) that are to no chat or the oldest pending
+ * row of their chat, so they can go before anything read earlier; same order and return. */
+int	 outbox_due_after(struct db *, int64_t now_ms, int64_t after_id, struct outbox_row *rows,
+	    int max);
 /* Earliest next_at among pending rows: 1 found (*at_ms), 0 none. */
 int	 outbox_next_at(struct db *, int64_t *at_ms);
 int	 outbox_mark_sending(struct db *, int64_t id, int64_t now_ms);

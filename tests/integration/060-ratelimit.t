@@ -23,6 +23,14 @@ def wait_sends(fake, since, n, chat_id=None, timeout=20.0):
     return got or send_times(fake, since, chat_id)
 
 
+def counters(bot):
+    """The sender's counters from /metrics: rounds, rows read, messages sent."""
+    body = bot.http("GET", "/metrics")[2].decode("utf-8")
+    got = dict(re.findall(r"(?m)^(backoffice_[a-z_]+_total) (\d+)$", body))
+    return tuple(int(got.get(k, -1)) for k in ("backoffice_sender_rounds_total", "backoffice_sender_rows_read_total",
+                                               "backoffice_messages_sent_total"))
+
+
 def check_paced(times, what, burst=3, interval=1.0):
     """After the first `burst` sends, each comes >= ~interval after the one before."""
     gaps = [b - a for a, b in zip(times, times[1:])]
@@ -70,6 +78,7 @@ with Fake() as fake, Bot(fake, config={"limits": limits}) as bot:
 
     # --- overall: 20 chats at 5/s ------------------------------------------------------------
     time.sleep(1.2)     # the global bucket is full again
+    before = counters(bot)
     seq = fake.last_seq()
     users = list(range(2001, 2021))
     for u in users:
@@ -87,6 +96,13 @@ with Fake() as fake, Bot(fake, config={"limits": limits}) as bot:
     cmp_ok(win, "<=", 10, "global: at most 10 sends in any 1-second window (%d)" % win)
     span = times[-1] - times[0]
     ok(span >= 3.0 - TOL * 3, "global: 20 sends take about 3 s, not less (%.2f s)" % span)
+    after = counters(bot)
+    rounds, read, sent = (b - a for a, b in zip(before, after))
+    ok(-1 not in before, "/metrics has the sender's rounds and rows read (%s)" % (before,))
+    cmp_ok(sent, ">=", 20, "the backlog: %d messages sent" % sent)
+    cmp_ok(read, "<=", 3 * max(sent, 1), "waiting for the limit, the sender read %d outbox rows for %d messages "
+           "(at most 3 a message: a refill sends the next row, it does not read the backlog again)" % (read, sent))
+    cmp_ok(rounds, "<=", 4 * max(sent, 1), "and ran %d rounds for them (no spinning while it waits)" % rounds)
 
     # --- a chat that must wait does not hold up another ----------------------------------------
     time.sleep(3.2)     # 111's bucket is full again
