@@ -15,8 +15,9 @@
  *
  * Errors are {"error": "...", "field": "..."} (field names the member, e.g. "events[3].type"):
  *   400  the body is not UTF-8 JSON of the expected shape, or a member has the wrong JSON type
- *        (a string where a number belongs, a fraction where an integer does, null for a
- *        required member);
+ *        (a string where a number belongs, a fraction or an exponent where an integer does:
+ *        1e3 and 1000.0 too, null for a required member), or a string or a member name holds
+ *        a NUL ("\u0000": cJSON would cut the string there), wherever it is in the body;
  *   422  the types are right but a value is not: a required member missing, an unknown member,
  *        a value out of range, an unknown event type, a batch over EVENTS_MAX;
  *   404  no such partner;  401 no valid token (the server checks; checked here again);
@@ -27,7 +28,6 @@
  * first time: {"accepted": N}, every event of the batch now stored (how many were new is only
  * logged). Ids are kept 30 days (the prune job): the replay horizon.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +37,7 @@
 
 #include "bot/api.h"
 #include "bot/bot.h"
+#include "bot/json.h"
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 
@@ -99,9 +100,9 @@ api_authorized(const struct http_req *req, struct http_resp *resp)
 }
 
 cJSON *
-api_parse_body(const struct http_req *req, struct api_err *e)
+api_parse_body(const struct http_req *req, const char *array_name, struct api_err *e)
 {
-	const char *end = NULL;
+	char path[JSON_PATH_MAX], field[JSON_PATH_MAX + 16];
 	cJSON *j;
 
 	if (req->body == NULL || req->body_len == 0) {
@@ -112,8 +113,16 @@ api_parse_body(const struct http_req *req, struct api_err *e)
 		api_fail(e, 400, NULL, "the body is not valid UTF-8 text");
 		return NULL;
 	}
-	if ((j = cJSON_ParseWithOpts(req->body, &end, 1)) == NULL) {
+	if ((j = json_parse(req->body, req->body_len)) == NULL) {
 		api_fail(e, 400, NULL, "the body is not valid JSON");
+		return NULL;
+	}
+	/* one check for every endpoint: a NUL would end the string where a handler reads it */
+	if (json_nul_path(j, path)) {
+		snprintf(field, sizeof(field), "%s%s", cJSON_IsArray(j) && array_name != NULL ?
+		    array_name : "", path);
+		cJSON_Delete(j);
+		api_fail(e, 400, field, "must not contain the NUL character (\\u0000)");
 		return NULL;
 	}
 	return j;
@@ -175,19 +184,21 @@ api_int(const cJSON *v, const char *field, int64_t min, int64_t max, int64_t *ou
     struct api_err *e)
 {
 	char msg[96];
-	double d;
+	int64_t n = 0;
+	int r;
 
 	if (!cJSON_IsNumber(v))
 		return api_fail(e, 400, field, "must be a number");
-	d = v->valuedouble;
-	if (!isfinite(d) || d != floor(d))
-		return api_fail(e, 400, field, "must be an integer");
-	if (d < (double)min || d > (double)max || fabs(d) > API_JSON_INT_MAX) {
+	/* as written: 1e3 and 1000.0 are integral, but not integers */
+	if ((r = json_integer(v, &n)) == -1)
+		return api_fail(e, 400, field,
+		    "must be an integer: digits only, no fraction or exponent");
+	if (r == 1 || n < min || n > max) {
 		snprintf(msg, sizeof(msg), "must be from %lld to %lld", (long long)min,
 		    (long long)max);
 		return api_fail(e, 422, field, msg);
 	}
-	*out = (int64_t)d;
+	*out = n;
 	return 0;
 }
 
@@ -473,7 +484,7 @@ api_events(struct app *a, struct db *db, const struct http_req *req, struct http
 	(void)a;
 	if (!api_authorized(req, resp))
 		return;
-	if ((j = api_parse_body(req, &e)) == NULL || (arr = api_events_array(j, &e)) == NULL)
+	if ((j = api_parse_body(req, "events", &e)) == NULL || (arr = api_events_array(j, &e)) == NULL)
 		goto fail;
 	if (cJSON_GetArraySize(arr) > EVENTS_MAX) {
 		api_fail(&e, 422, "events", "too many events: at most 1000 per request");
@@ -568,7 +579,7 @@ api_volume_check(const cJSON *j, struct volume *v, struct api_err *e)
 	for (k = 0; k < API_VOLUME_MEMBERS; k++) {
 		if (vals[k] == NULL)
 			return api_fail(e, 422, api_volume_members[k], "required member missing");
-		if (api_int(vals[k], api_volume_members[k], 0, (int64_t)API_JSON_INT_MAX, dst[k], e) == -1)
+		if (api_int(vals[k], api_volume_members[k], 0, (int64_t)JSON_INT_MAX, dst[k], e) == -1)
 			return -1;
 	}
 	return 0;
@@ -605,7 +616,7 @@ api_volume(struct app *a, struct db *db, const struct http_req *req, struct http
 	if (!api_authorized(req, resp))
 		return;
 	memset(&v, 0, sizeof(v));
-	if ((j = api_parse_body(req, &e)) == NULL || api_volume_check(j, &v, &e) == -1 ||
+	if ((j = api_parse_body(req, NULL, &e)) == NULL || api_volume_check(j, &v, &e) == -1 ||
 	    api_begin(db, &e) == -1)
 		goto fail;
 	if ((r = api_path_partner(db, req, &v.partner_id)) != 1) {

@@ -13,7 +13,6 @@
 
 #include "bot/bot.h"
 
-#define API_JSON_INT_MAX 9007199254740991.0	/* 2^53 - 1: larger numbers lose digits */
 #define API_FIELD_MAX 48			/* bytes of a member name in an error */
 #define API_AT_MIN 946684800			/* 2000-01-01T00:00:00Z: earlier is a client's bug */
 
@@ -32,9 +31,11 @@ void	 api_error(struct http_resp *, const struct api_err *);
 void	 api_reply(const struct http_req *, struct http_resp *, cJSON *o);
 /* 1 the bearer token matched; 0 answered 401. */
 int	 api_authorized(const struct http_req *, struct http_resp *);
-/* The body as one JSON value (UTF-8, no NUL, nothing after it); NULL with e set otherwise. The
- * caller deletes the result. */
-cJSON	*api_parse_body(const struct http_req *, struct api_err *);
+/* The body as one JSON value (UTF-8, nothing after it, read by json_parse), no string or member
+ * name holding a NUL, raw or as "\u0000" (400 naming the member; a bare array's elements are
+ * named array_name[i] when it is not NULL); NULL with e set otherwise. The caller deletes the
+ * result. */
+cJSON	*api_parse_body(const struct http_req *, const char *array_name, struct api_err *);
 /* Checks object o's members against names[0..n) (the first `required` of them required) into
  * v[] (NULL when absent; an optional null counts as absent). field names are prefix + name
  * ("events[3].type"). 400 not an object or a member twice, 422 unknown or missing. 0/-1. */
@@ -42,7 +43,8 @@ int	 api_members(const cJSON *o, const char *prefix, const char *const *names, s
 	    size_t required, const cJSON **v, struct api_err *);
 /* A string member of 1..max bytes (no control characters when plain): 0 ok, -1 (e set). */
 int	 api_string(const cJSON *v, const char *field, size_t max, int plain, struct api_err *);
-/* An integer member: 0 ok, -1 (e set: 400 not an integer, 422 outside [min, max]). */
+/* An integer member, written as one (1e3 and 1000.0 are not): 0 ok, -1 (e set: 400 not an
+ * integer, 422 outside [min, max]). */
 int	 api_int(const cJSON *v, const char *field, int64_t min, int64_t max, int64_t *out,
 	    struct api_err *);
 /* A partner as named in a body: our id (a number, into *id, key "") or an INN or slug (a

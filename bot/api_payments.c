@@ -12,7 +12,8 @@
  *   partner    required: our id (a JSON number), the INN (a string of 10 or 12 digits) or the
  *              slug, matched exactly as for events
  *   amount     required: integer kopecks as a JSON number (1250050 is 12 500,50 ₽), never a
- *              string or a fraction (no rounding anywhere); 1..MONEY_MAX, or a refund
+ *              string, a fraction or an exponent (1e3, 1000.0: no rounding anywhere);
+ *              1..MONEY_MAX, or a refund
  *   currency   required: "RUB" (anything else 422 "unsupported currency")
  *   date       "YYYY-MM-DD" or an RFC 3339 time (its day in the configured zone); default
  *              today; 2000-01-01 at the earliest, at most one day ahead
@@ -382,7 +383,7 @@ api_payments(struct app *a, struct db *db, const struct http_req *req, struct ht
 
 	if (!api_authorized(req, resp))
 		return;
-	if ((j = api_parse_body(req, &e)) == NULL ||
+	if ((j = api_parse_body(req, NULL, &e)) == NULL ||
 	    api_payments_parse(j, today, &aps, &n, &e) == -1)
 		goto fail;
 	if ((o = cJSON_CreateObject()) == NULL ||

@@ -190,9 +190,13 @@ struct tg_update {
 	int64_t		 migrate_to_chat_id;	/* service message: this group became a supergroup */
 	int64_t		 migrate_from_chat_id;
 	char		 new_status[32];	/* my_chat_member: member, administrator, kicked, left */
+	char		 nul_field[128];	/* refused: the member holding a NUL ("message.text") */
 };
 /* 0 ok; -1 and a reason in err (bounded) when the JSON is not a usable Update; then only
- * update_id and, for a rejected button press, callback_id are kept (kind is UPD_OTHER). */
+ * update_id and, for a rejected button press, callback_id are kept (kind is UPD_OTHER). A
+ * string holding a NUL ("\u0000", which would cut it) refuses the whole update: nul_field
+ * names it, and kind, chat_id, chat_type and from.id stay as far as they were read, so the
+ * person can be told. */
 int	 update_parse(const char *json, size_t len, struct tg_update *, struct buf *err);
 int	 update_is_group(const struct tg_update *);
 void	 update_release(struct tg_update *);

@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 #include "storage/storage.h"
 
 #define ALLOWED_UPDATES "[\"message\",\"callback_query\",\"my_chat_member\"]"
@@ -23,7 +24,7 @@ intake_store(struct app *a, struct db *db, const char *result)
 	int64_t max_id = -1, uid;
 	int added = 0, r;
 
-	arr = cJSON_Parse(result);
+	arr = json_parse(result, strlen(result));
 	if (arr == NULL || !cJSON_IsArray(arr)) {
 		cJSON_Delete(arr);
 		log_warn("getUpdates: result is not an array");
@@ -41,12 +42,12 @@ intake_store(struct app *a, struct db *db, const char *result)
 		char *payload;
 
 		id = cJSON_GetObjectItemCaseSensitive(u, "update_id");
-		if (!cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble > 9007199254740991.0) {
+		if (json_integer(id, &uid) != 0 || uid < 0) {
 			log_warn("getUpdates: an update without a usable update_id was skipped");
 			continue;
 		}
-		uid = (int64_t)id->valuedouble;
-		payload = cJSON_PrintUnformatted(u);
+		/* stored as sent: a NUL in it is refused when the worker parses it, with an answer */
+		payload = json_print(u);
 		if (payload == NULL)
 			goto fail;
 		r = inbox_add(db, uid, "telegram", payload, clock_now_ms(), NULL);

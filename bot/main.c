@@ -23,6 +23,7 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 
@@ -189,10 +190,11 @@ main_hello(struct app *a, struct tg_client *tg)
 	while (!a->stop) {
 		tg_call(tg, "getMe", NULL, a->cfg.connect_timeout + 10, &res);
 		if (res.cls == TG_OK) {
-			cJSON *me = cJSON_Parse(res.result ? res.result : "{}");
+			cJSON *me = res.result ? json_parse(res.result, strlen(res.result)) : NULL;
 			cJSON *u = cJSON_GetObjectItemCaseSensitive(me, "username");
 
-			if (cJSON_IsString(u))
+			/* a NUL in it reads as two bytes that are never UTF-8: not taken */
+			if (cJSON_IsString(u) && utf8_valid(u->valuestring, strlen(u->valuestring)))
 				str_copy(a->bot_username, sizeof(a->bot_username), u->valuestring);
 			cJSON_Delete(me);
 			tg_result_release(&res);

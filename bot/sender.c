@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 #include "handlers/handlers.h"
 #include "storage/storage.h"
 
@@ -114,11 +115,11 @@ sender_message_id(const char *result)
 	cJSON *o, *id;
 	int64_t v = 0;
 
-	if (result == NULL || (o = cJSON_Parse(result)) == NULL)
+	if (result == NULL || (o = json_parse(result, strlen(result))) == NULL)
 		return 0;
 	id = cJSON_GetObjectItemCaseSensitive(o, "message_id");
-	if (cJSON_IsNumber(id) && id->valuedouble > 0 && id->valuedouble < 9007199254740991.0)
-		v = (int64_t)id->valuedouble;
+	if (json_integer(id, &v) != 0 || v < 0)
+		v = 0;
 	cJSON_Delete(o);
 	return v;
 }

@@ -3,7 +3,6 @@
  * classification of every answer into what the caller should do next (tg_class).
  * The token lives only in the URL prefix; no log line or description ever contains it.
  */
-#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +12,10 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 
 #define TG_BODY_MAX	(8u << 20)		/* a getUpdates answer is far below this */
 #define TG_METHOD_MAX	64
-#define TG_ID_LIMIT	9007199254740992.0	/* 2^53 */
 
 struct tg_client {
 	CURL			*curl;
@@ -55,19 +54,11 @@ tg_class_name(enum tg_class c)
 	return "unknown";
 }
 
-/* A JSON number that is an integer below 2^53 in magnitude. 0 ok, -1 not. */
+/* A JSON number written as an integer below 2^53 in magnitude. 0 ok, -1 not. */
 static int
 tg_json_int(const cJSON *it, int64_t *out)
 {
-	double v;
-
-	if (!cJSON_IsNumber(it))
-		return -1;
-	v = it->valuedouble;
-	if (!isfinite(v) || fabs(v) >= TG_ID_LIMIT || v != floor(v))
-		return -1;
-	*out = (int64_t)v;
-	return 0;
+	return json_integer(it, out) == 0 ? 0 : -1;
 }
 
 /* Not a Bot API answer: a proxy's error page, a cut-off body. Retried; the log says which. */
@@ -86,13 +77,14 @@ void
 tg_classify(long http_status, const char *body, size_t len, struct tg_result *res)
 {
 	cJSON *root = NULL;
-	const cJSON *ok, *it, *params;
+	const cJSON *ok, *params;
+	cJSON *it;
 	int64_t code = 0, v;
 
 	memset(res, 0, sizeof(*res));
 	res->http_status = http_status;
 	res->cls = TG_TRANSIENT;
-	if (body == NULL || len == 0 || (root = cJSON_ParseWithLength(body, len)) == NULL ||
+	if (body == NULL || len == 0 || (root = json_parse(body, len)) == NULL ||
 	    !cJSON_IsObject(root) ||
 	    !cJSON_IsBool(ok = cJSON_GetObjectItemCaseSensitive(root, "ok"))) {
 		tg_malformed(res);
@@ -104,7 +96,8 @@ tg_classify(long http_status, const char *body, size_t len, struct tg_result *re
 			tg_malformed(res);
 			goto out;
 		}
-		if ((res->result = cJSON_PrintUnformatted(it)) == NULL) {
+		/* as Telegram wrote it: a NUL stays "\u0000", numbers keep their text */
+		if ((res->result = json_print(it)) == NULL) {
 			str_copy(res->description, sizeof(res->description), "out of memory");
 			goto out;
 		}

@@ -3,17 +3,17 @@
  * length-checked struct tg_update, or rejects it with a short reason. Everything else in the
  * program sees only the struct.
  */
-#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 
 #define UPDATE_JSON_MAX	(1u << 20)		/* one Update is far below this */
 #define UPDATE_TEXT_MAX	(TG_TEXT_MAX * 4)	/* bytes: 4096 characters of up to 4 bytes */
-#define UPDATE_ID_LIMIT	9007199254740992.0	/* 2^53: ids beyond lose precision in JSON */
 
 /* Error reasons are constant strings; a failure reports one through this. */
 struct update_ctx {
@@ -28,23 +28,21 @@ update_fail(struct update_ctx *ctx, const char *why)
 	return -1;
 }
 
-/* Reads an integer id: a JSON number, integral, |v| < 2^53. Absent: 0 ok when !required. */
+/* Reads an integer id: a JSON number written as an integer, |v| < 2^53. Absent: 0 ok when
+ * !required. */
 static int
 update_get_id(const cJSON *obj, const char *name, int required, int64_t *out,
     struct update_ctx *ctx, const char *why)
 {
 	const cJSON *it = cJSON_GetObjectItemCaseSensitive(obj, name);
-	double v;
 
 	*out = 0;
 	if (it == NULL)
 		return required ? update_fail(ctx, why) : 0;
-	if (!cJSON_IsNumber(it))
+	if (json_integer(it, out) != 0) {
+		*out = 0;
 		return update_fail(ctx, why);
-	v = it->valuedouble;
-	if (!isfinite(v) || fabs(v) >= UPDATE_ID_LIMIT || v != floor(v))
-		return update_fail(ctx, why);
-	*out = (int64_t)v;
+	}
 	return 0;
 }
 
@@ -225,6 +223,7 @@ int
 update_parse(const char *json, size_t len, struct tg_update *u, struct buf *err)
 {
 	struct update_ctx ctx = { NULL };
+	char nul[JSON_PATH_MAX] = "", why[JSON_PATH_MAX + 48];
 	cJSON *root = NULL;
 	const cJSON *it;
 	int rc = -1;
@@ -239,10 +238,16 @@ update_parse(const char *json, size_t len, struct tg_update *u, struct buf *err)
 		update_fail(&ctx, "update too large");
 		goto out;
 	}
-	root = cJSON_ParseWithLength(json, len);
+	root = json_parse(json, len);
 	if (root == NULL) {
 		update_fail(&ctx, "invalid JSON");
 		goto out;
+	}
+	/* anywhere in the update: a string cut at its NUL would be read as another one (a forged
+	 * button's data cut to a real one); the rest is still parsed, for whom to tell */
+	if (json_nul_path(root, nul)) {
+		snprintf(why, sizeof(why), "a NUL character (\\u0000) in %s", nul);
+		update_fail(&ctx, why);
 	}
 	if (!cJSON_IsObject(root)) {
 		update_fail(&ctx, "update is not an object");
@@ -261,20 +266,28 @@ update_parse(const char *json, size_t len, struct tg_update *u, struct buf *err)
 			goto out;
 	}
 	/* anything else (edited_message, channel_post, ...) stays UPD_OTHER */
-	rc = 0;
+	rc = nul[0] != '\0' ? -1 : 0;
 out:
 	cJSON_Delete(root);
 	if (rc == -1) {
-		int64_t id = u->update_id;
-		char cbid[sizeof(u->callback_id)];
+		struct tg_update kept;
 
-		/* still useful: the id to log, and a rejected press's id to stop its spinner */
-		str_copy(cbid, sizeof(cbid), u->kind == UPD_CALLBACK ? u->callback_id : "");
+		/* still useful: the id to log, a rejected press's id to stop its spinner, and for a
+		 * NUL the chat and the sender, to say why */
+		memset(&kept, 0, sizeof(kept));
+		kept.update_id = u->update_id;
+		kept.kind = UPD_OTHER;
+		str_copy(kept.callback_id, sizeof(kept.callback_id),
+		    u->kind == UPD_CALLBACK ? u->callback_id : "");
+		if (nul[0] != '\0') {
+			kept.kind = u->kind;
+			kept.chat_id = u->chat_id;
+			str_copy(kept.chat_type, sizeof(kept.chat_type), u->chat_type);
+			kept.from.id = u->from.id;
+			str_copy(kept.nul_field, sizeof(kept.nul_field), nul);
+		}
 		update_release(u);
-		memset(u, 0, sizeof(*u));
-		u->update_id = id;
-		u->kind = UPD_OTHER;
-		str_copy(u->callback_id, sizeof(u->callback_id), cbid);
+		*u = kept;
 		if (err != NULL)
 			buf_adds(err, ctx.why != NULL ? ctx.why : "invalid update");
 	}

@@ -11,10 +11,10 @@
 #include <cjson/cJSON.h>
 
 #include "bot/bot.h"
+#include "bot/json.h"
 #include "storage/storage.h"
 
 #define WEBHOOK_MAX_CONNECTIONS 40
-#define WEBHOOK_MAX_UPDATE_ID 9007199254740991.0	/* 2^53 - 1: exact in a double */
 
 int
 webhook_setup(struct app *a, struct tg_client *tg)
@@ -76,19 +76,19 @@ webhook_receive(struct app *a, struct db *db, const struct http_req *req, struct
 		http_json_error(resp, 401, "missing or wrong X-Telegram-Bot-Api-Secret-Token", NULL);
 		return;
 	}
-	u = cJSON_ParseWithLength(req->body, req->body_len);
+	u = json_parse(req->body, req->body_len);
 	if (u == NULL || !cJSON_IsObject(u)) {
 		http_json_error(resp, 400, "body is not a JSON object", NULL);
 		goto out;
 	}
 	id = cJSON_GetObjectItemCaseSensitive(u, "update_id");
-	if (!cJSON_IsNumber(id) || id->valuedouble < 1 || id->valuedouble > WEBHOOK_MAX_UPDATE_ID ||
-	    id->valuedouble != (double)(int64_t)id->valuedouble) {
+	if (json_integer(id, &uid) != 0 || uid < 1) {
 		http_json_error(resp, 400, "update_id must be a positive integer", "update_id");
 		goto out;
 	}
-	uid = (int64_t)id->valuedouble;
-	if ((payload = cJSON_PrintUnformatted(u)) == NULL) {
+	/* stored as sent, as the poller stores its updates: a NUL in it ("\u0000") is refused when
+	 * the worker parses it, and the person answered; a 4xx here would only be redelivered */
+	if ((payload = json_print(u)) == NULL) {
 		http_json_error(resp, 500, "out of memory", NULL);
 		goto out;
 	}

@@ -181,6 +181,10 @@ money_parse(const char *in, int64_t *kopecks, enum lang lang, char *err, size_t 
 		if (fdigits == 1)
 			kop *= 10;
 	}
+	/* 1e3 is how programs write a number, not people: say so rather than "digits only" */
+	if ((*p == 'e' || *p == 'E') && (money_digit(p[1]) ||
+	    ((p[1] == '-' || p[1] == '+') && money_digit(p[2]))))
+		goto exponent;
 	if (p < end) {
 		char rest[128];
 
@@ -213,6 +217,12 @@ abbreviation:
 	    "Пример: 1 500,00 вместо «1,5 тыс»",
 	    "Amount: abbreviations (\"тыс\", \"млн\", \"k\") are not accepted, write the whole "
 	    "number. Example: 1 500.00 instead of \"1,5 тыс\""));
+exponent:
+	return valid_fail(err, errsz, MONEY_TR(lang,
+	    "Сумма: запись со степенью («1e3») не принимается, напишите число цифрами. "
+	    "Пример: %s",
+	    "Amount: exponent notation (\"1e3\") is not accepted, write the number in digits. "
+	    "Example: %s"), MONEY_EXAMPLE);
 letters:
 	return valid_fail(err, errsz, MONEY_TR(lang,
 	    "Сумма: только цифры, пробелы между тысячами, запятая перед копейками и «₽» или "

@@ -114,6 +114,21 @@ with Fake() as fake, Bot(fake, config=WEBHOOK) as bot:
     st, _, _, js = bot.http("GET", "/healthz")
     is_eq(((js or {}).get("telegram") or {}).get("mode"), "webhook", "/healthz shows webhook mode")
 
+    # --- "\u0000" in a delivered update: stored (Telegram would only redeliver a 4xx), then
+    # refused whole with an answer; an update_id written 5.0e5 is not an integer ---
+    st, _, _, js = hook(bot, update(500020, "/whoami\x00/grant @mallory superadmin"))
+    is_eq((st, js), (200, {"ok": True}), "an update with \\u0000 in its text: 200, stored")
+    ok("\\u0000" in (bot.sql_value("SELECT payload FROM inbox WHERE update_id = 500020") or ""),
+       "the inbox keeps the NUL as \\u0000, not a cut text")
+    sent = fake.wait_sent(SUPERADMIN, 5)
+    is_eq(len(sent), 5, "it is answered once")
+    like(sent[4]["plain"] if len(sent) > 4 else "", r"Сообщение не принято: в тексте нулевой",
+         "…saying the text holds a NUL, not running /whoami")
+    is_eq(bot.sql("SELECT state, error FROM inbox WHERE update_id = 500020"),
+          [(2, "a NUL character (\\u0000) in message.text")], "the update is refused, named")
+    st, _, _, js = hook(bot, '{"update_id": 5.0e5, "message": {}}')
+    is_eq((st, (js or {}).get("field")), (400, "update_id"), "update_id 5.0e5: 400 naming it")
+
     is_eq(fake.requests("getUpdates", bot.start_seq), [], "no getUpdates in webhook mode")
     is_eq(fake.requests("deleteWebhook", bot.start_seq), [], "no deleteWebhook in webhook mode")
     unlike(bot.log(), re.escape(SECRET), "the secret is never logged")

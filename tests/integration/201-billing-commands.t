@@ -176,6 +176,7 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     bad = [
         ("/pay %d abc" % A, r"Сумма: должна начинаться с цифры(.|\n)*Формат: /pay", "letters for an amount"),
         ("/pay %d 0" % A, r"Сумма: нужна больше нуля", "a zero amount"),
+        ("/pay %d 1e3" % A, r"Сумма: запись со степенью(.|\n)*Формат: /pay", "an exponent (1e3)"),
         ("/pay %d 1,555" % A, r"после запятой не больше двух цифр", "three decimals"),
         ("/pay %d 100 01.01.2099" % A, r"Дата платежа в будущем", "a date in the future"),
         ("/pay %d 100 31.02.2026" % A, r"Дата: такого дня нет", "a date not in the calendar"),

@@ -184,7 +184,7 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     for amount, code, what in ((100.5, 400, "a fraction"), (0.5, 400, "half a kopeck"),
                                (0, 422, "zero"), ("100", 400, "a string"),
                                ("12500.50", 400, "a decimal string"),
-                               (10 ** 16, 422, "10^16 kopecks"), (1e300, 422, "1e300"),
+                               (10 ** 16, 422, "10^16 kopecks"), (1e300, 400, "1e300, an exponent"),
                                (None, 400, "null"), (True, 400, "a boolean")):
         st, resp, _ = post(pay("prov-bad", a, amount))
         is_eq((st, field_of(resp)), (code, "amount"), "amount %s → %d" % (what, code))
@@ -282,6 +282,61 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     st, resp, text = status_of(e)
     ok(st == 200 and resp.get("subscription") is None and resp.get("plan") is None
        and resp.get("overdue") == 0, "status without a subscription: null plan", text)
+
+    # --- "\u0000" in a string: refused, never cut (cJSON's C strings would end at the NUL) ---
+    def post_text(text):
+        return post(None, raw=text.encode("utf-8"))
+
+    def one(pid_text, amount="5000", extra=""):
+        return ('{"id": "%s", "partner": %d, "amount": %s, "currency": "RUB"%s}'
+                % (pid_text, c, amount, extra))
+
+    st, resp, text = post_text(one("nul-A"))
+    is_eq(st, 200, "a payment nul-A is recorded", text)
+    first_nul = bot.sql("SELECT id, partner_id, amount, reference FROM payments"
+                        " WHERE provider_id = 'nul-A'")
+    n1 = npayments()
+    for pid_text in ("nul-A\\u0000one", "nul-A\\u0000two"):
+        st, resp, text = post_text(one(pid_text))
+        is_eq((st, field_of(resp)), (400, "id"), "id %s → 400 naming id" % pid_text, text)
+        like((resp or {}).get("error", ""), r"NUL", "…the error names the NUL character")
+        ok("replay" not in text, "…and it is not answered as a replay of nul-A", text)
+    is_eq(npayments(), n1, "neither NUL id was stored")
+    is_eq(bot.sql("SELECT id, partner_id, amount, reference FROM payments"
+                  " WHERE provider_id = 'nul-A'"), first_nul, "the payment nul-A is unchanged")
+    st, resp, _ = post_text(one("nul-R", extra=', "reference": "ok\\u0000<b>hidden"'))
+    is_eq((st, field_of(resp)), (400, "reference"), "reference ok\\u0000<b>hidden → 400")
+    st, resp, _ = post_text('{"payments": [%s, %s, %s]}' % (
+        one("nul-b0"), one("nul-b1"), one("nul-b2", extra=', "invoice": "20\\u00002"')))
+    is_eq((st, field_of(resp)), (400, "payments[2].invoice"),
+          "a NUL in a batch is named with its index: payments[2].invoice")
+    st, resp, _ = post_text(one("nul-K", extra=', "reference\\u0000x": "п/п 1"'))
+    is_eq((st, field_of(resp)), (400, "reference\\u0000x"), "a NUL in a member's name → 400 naming it")
+    st, resp, _ = post_text(one("nul-raw", extra=', "reference": "a\x00b"'))
+    is_eq(st, 400, "a raw NUL byte in the body → 400")
+    is_eq(npayments(), n1, "nothing of the NUL requests was stored")
+    is_eq(bot.sql_value("SELECT count(*) FROM payments WHERE provider_id LIKE 'nul-%'"), 1,
+          "…only nul-A")
+    st, resp, text = post_text(one("nul-B\\\\u0000"))
+    is_eq(st, 200, "an escaped backslash before u0000 is no NUL: accepted", text)
+    is_eq(bot.sql_value("SELECT count(*) FROM payments WHERE provider_id = ?", ("nul-B\\u0000",)),
+          1, "…stored with its six characters \\u0000")
+
+    # --- an integer is written as one: 1e3 and 1000.0 are refused although integral ---
+    n1 = npayments()
+    for amount in ("1e3", "1E3", "1e+3", "1000.0", "10.0e2", "-1e3"):
+        st, resp, text = post_text(one("exp-%s" % amount, amount=amount,
+                                       extra=', "reason": "x"' if amount[0] == "-" else ""))
+        is_eq((st, field_of(resp)), (400, "amount"), "amount %s → 400 naming amount" % amount,
+              text)
+    st, resp, _ = post_text('{"id": "exp-p", "partner": %de0, "amount": 100, "currency": "RUB"}'
+                            % c)
+    is_eq((st, field_of(resp)), (400, "partner"), "partner %de0 → 400" % c)
+    st, resp, _ = post_text('{"payments": [%s, %s]}' % (one("exp-b0"), one("exp-b1", "5e3")))
+    is_eq((st, field_of(resp)), (400, "payments[1].amount"), "…in a batch: payments[1].amount")
+    is_eq(npayments(), n1, "no payment with an exponent or a fraction was stored")
+    st, resp, text = post_text(one("exp-ok", amount="1000"))
+    is_eq(st, 200, "the same amount written 1000 is accepted", text)
 
     is_eq(bot.sql_value("SELECT count(*) FROM audit_log WHERE action = 'api.payment'"),
           npayments(), "one audit record per recorded payment")

@@ -169,6 +169,36 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     st, resp, _ = post(None, raw=("[" + ",".join(["{}"] * 1001) + "]").encode())
     is_eq((st, field_of(resp)), (422, "events"), "events: 1001 events in one request → 422")
 
+    # --- events: "\u0000" and integers written with an exponent or a fraction (nothing stored) ---
+    def post_text(text):
+        return post(None, raw=text.encode("utf-8"))
+
+    def ev(eid, extra="", at='"%s"' % DAY_AT):
+        return '{"id": "%s", "partner": %d, "type": "login", "at": %s%s}' % (eid, p1, at, extra)
+
+    before = day_row(p1)
+    st, resp, text = post_text('{"events": [%s, %s, %s, %s]}' % (
+        ev("t-n0"), ev("t-n1"), ev("t-nul\\u0000a"), ev("t-nul\\u0000b")))
+    is_eq((st, field_of(resp)), (400, "events[2].id"),
+          "events: ids t-nul\\u0000a and t-nul\\u0000b → 400 at events[2].id", text)
+    like((resp or {}).get("error", ""), r"NUL", "events: the error names the NUL character")
+    is_eq((ids_stored("t-n0", "t-n1", "t-nul"), day_row(p1)), (0, before),
+          "events: nothing of the batch stored, no event cut to t-nul")
+    st, resp, _ = post_text("[%s]" % ev("t-n2", ', "ty\\u0000pe": "x"'))
+    is_eq((st, field_of(resp)), (400, "events[0].ty\\u0000pe"),
+          "events: a NUL in a member's name → 400 naming it")
+    for extra, at, fld, what in (("", "1.7369352e9", "at", "at 1.7369352e9"),
+                                 ("", "1736935200.0", "at", "at 1736935200.0"),
+                                 (', "count": 2.0', '"%s"' % DAY_AT, "count", "count 2.0"),
+                                 (', "count": 2e0', '"%s"' % DAY_AT, "count", "count 2e0"),
+                                 (', "user": 5E2', '"%s"' % DAY_AT, "user", "user 5E2")):
+        st, resp, text = post_text("[%s]" % ev("t-e", extra, at))
+        is_eq((st, field_of(resp)), (400, "events[0]." + fld), "events: %s → 400" % what, text)
+    st, resp, _ = post_text('[{"id": "t-e", "partner": %d.0, "type": "login", "at": "%s"}]'
+                            % (p1, DAY_AT))
+    is_eq((st, field_of(resp)), (400, "events[0].partner"), "events: partner %d.0 → 400" % p1)
+    is_eq((ids_stored("t-n2", "t-e"), day_row(p1)), (0, before), "events: none of them stored")
+
     # --- events: unknown partner ---
     st, resp, _ = post([{"id": "t-u1", "partner": p1, "type": "login", "at": DAY_AT},
                         {"id": "t-u2", "partner": nobody, "type": "login", "at": DAY_AT}])
@@ -227,6 +257,15 @@ with Fake() as fake, Bot(fake, config=CONFIG) as bot:
     st, _, _ = put(p1, None, raw=b'{"clients": 1, "lessons": 1, "payments": 1, "db_bytes": 1, "pad": "'
                    + b"x" * LIMIT + b'"}')
     is_eq(st, 413, "volume: a body over body_limit → 413")
+    for text, fld, what in (('{"clients": 1e3, "lessons": 1, "payments": 1, "db_bytes": 1}',
+                             "clients", "clients 1e3"),
+                            ('{"clients": 1, "lessons": 1, "payments": 1, "db_bytes": 7340032.0}',
+                             "db_bytes", "db_bytes 7340032.0"),
+                            ('{"clients": 1, "lessons": 1, "payments": 1, "db_bytes": 1,'
+                             ' "cli\\u0000ents": 5}', "cli\\u0000ents",
+                             "a NUL in a member's name")):
+        st, resp, _ = put(p1, None, raw=text.encode())
+        is_eq((st, field_of(resp)), (400, fld), "volume: %s → 400 naming it" % what)
     st, resp, _ = put(nobody, vol)
     is_eq(st, 404, "volume: an unknown partner → 404")
     st, resp, _ = put("no-such-slug", vol)

@@ -116,7 +116,12 @@ test_parse(void)
 	refuse("10000000000000,01", "слишком большая");
 	refuse("99999999999999999999999", "слишком большая");
 	refuse("-", "начинаться с цифры");
-	refuse("1e5", "только цифры");
+	refuse("1e5", "запись со степенью");
+	refuse("1E3", "запись со степенью");
+	refuse("1,5e3", "запись со степенью");
+	refuse("2e-2", "запись со степенью");
+	refuse("-1e+3", "запись со степенью");
+	refuse("1e", "только цифры");
 	is_int(money_parse("1e5", &(int64_t){0}, LANG_EN, err, sizeof(err)), -1, "English: refused");
 	ok(strncmp(err, "Amount: ", 8) == 0 && strstr(err, "Example: ") != NULL,
 	    "English: the message is in English");

@@ -171,6 +171,85 @@ test_rejections(struct buf *err)
 	    "a callback without a message is rejected");
 }
 
+/* A message from user 42 in its private chat, with from's extra members and the text as JSON. */
+#define NUL_MSG(from_extra, text) "{\"update_id\":50,\"message\":{\"message_id\":3,\"date\":1," \
+	"\"chat\":{\"id\":42,\"type\":\"private\"},\"from\":{\"id\":42,\"is_bot\":false" \
+	from_extra "},\"text\":" text "}}"
+
+/* "\u0000" would end cJSON's C string there: the update is refused, never read cut. */
+static void
+test_nul(struct buf *err)
+{
+	static const char raw[] = NUL_MSG(",\"first_name\":\"a\"", "\"/whoami\0x\"");
+	struct tg_update u;
+
+	is_int(parse(NUL_MSG(",\"first_name\":\"a\"", "\"/whoami\\u0000/grant @x superadmin\""),
+	    &u, err), -1, "a text with \\u0000 is refused, not read as /whoami");
+	is_str(err->ptr, "a NUL character (\\u0000) in message.text", "reason names message.text");
+	is_str(u.nul_field, "message.text", "nul_field names it");
+	ok(u.text == NULL, "no text is kept");
+	ok(u.kind == UPD_MESSAGE && u.chat_id == 42 && strcmp(u.chat_type, "private") == 0 &&
+	    u.from.id == 42 && u.update_id == 50, "kind, chat, sender and update_id are kept");
+
+	is_int(parse(NUL_MSG(",\"first_name\":\"An\\u0000na\"", "\"/whoami\""), &u, err), -1,
+	    "a first_name with \\u0000 is refused");
+	is_str(u.nul_field, "message.from.first_name", "…naming message.from.first_name");
+	ok(u.chat_id == 42, "…the chat is kept");
+	is_int(parse(NUL_MSG(",\"first_name\":\"a\",\"username\":\"x\\u0000\"", "\"hi\""), &u,
+	    err), -1, "a username with \\u0000 is refused");
+	is_str(u.nul_field, "message.from.username", "…naming message.from.username");
+	is_int(parse(NUL_MSG(",\"first_name\":\"a\",\"la\\u0000st\":\"b\"", "\"hi\""), &u, err),
+	    -1, "a member name with \\u0000 is refused");
+	is_str(u.nul_field, "message.from.la\\u0000st", "…named as written");
+	is_int(parse(NUL_MSG(",\"first_name\":\"a\"", "\"hi\",\"entities\":[{\"type\":\"b\"},"
+	    "{\"type\":\"x\\u0000\"}]"), &u, err), -1, "a NUL in a member nobody reads still refuses");
+	is_str(u.nul_field, "message.entities[1].type", "…naming message.entities[1].type");
+	is_int(update_parse(raw, sizeof(raw) - 1, &u, err), -1, "a raw NUL byte in the text too");
+	is_str(u.nul_field, "message.text", "…naming message.text");
+
+	is_int(parse("{\"update_id\":51,\"callback_query\":{\"id\":\"q51\",\"from\":{\"id\":42,"
+	    "\"is_bot\":false,\"first_name\":\"a\"},\"data\":\"act:1:7\\u0000evil\","
+	    "\"message\":{\"message_id\":9,\"date\":1,\"chat\":{\"id\":42,\"type\":\"private\"}}}}",
+	    &u, err), -1, "callback data with \\u0000 is refused, not cut to act:1:7");
+	is_str(u.nul_field, "callback_query.data", "…naming callback_query.data");
+	is_str(u.callback_id, "q51", "…its id kept to answer the press");
+	ok(u.callback_data[0] == '\0', "…and no data kept");
+
+	ok(parse(NUL_MSG(",\"first_name\":\"a\"", "\"C:\\\\u0000 is a path\""), &u, err) == 0 &&
+	    u.text != NULL && strcmp(u.text, "C:\\u0000 is a path") == 0 && u.nul_field[0] == '\0',
+	    "an escaped backslash before u0000 is text, not a NUL");
+	update_release(&u);
+}
+
+/* A private message whose update_id, message_id and chat.id are written as given. */
+#define ID_MSG(update_id, message_id, chat_id) "{\"update_id\":" update_id ",\"message\":{" \
+	"\"message_id\":" message_id ",\"date\":1,\"chat\":{\"id\":" chat_id ",\"type\":" \
+	"\"private\"},\"from\":{\"id\":1,\"is_bot\":false,\"first_name\":\"a\"}}}"
+
+/* Ids are integers as written: 1e3 and 1000.0 are refused although integral. */
+static void
+test_integer_text(struct buf *err)
+{
+	static const struct {
+		const char	*json, *name, *why;
+	} bad[] = {
+		{ ID_MSG("60", "1e3", "1"), "message_id 1e3 is refused", "bad message_id" },
+		{ ID_MSG("61", "1", "42.0"), "chat.id 42.0 is refused", "bad chat.id" },
+		{ ID_MSG("6.2e1", "1", "1"), "update_id 6.2e1 is refused", "bad update_id" },
+		{ ID_MSG("64", "1", "-1E2"), "chat.id -1E2 is refused", "bad chat.id" },
+	};
+	struct tg_update u;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		is_int(parse(bad[i].json, &u, err), -1, bad[i].name);
+		is_str(err->ptr, bad[i].why, "…with its reason");
+	}
+	ok(parse(ID_MSG("63", "1", "-1001234567890"), &u, err) == 0 &&
+	    u.chat_id == -1001234567890LL, "a negative integer id is still an integer");
+	update_release(&u);
+}
+
 static void
 test_long_text(struct buf *err)
 {
@@ -240,6 +319,8 @@ main(void)
 	test_callback(&err);
 	test_other_kinds(&err);
 	test_rejections(&err);
+	test_nul(&err);
+	test_integer_text(&err);
 	test_long_text(&err);
 	test_round_trip(&err);
 	buf_release(&err);
