@@ -15,6 +15,8 @@
 
 #define ALLOWED_UPDATES "[\"message\",\"callback_query\",\"my_chat_member\"]"
 #define OFFSET_KEY "tg_offset"
+/* The shortest cycle of empty polls when the server does not hold them. */
+#define INTAKE_EMPTY_CYCLE_MS 500
 
 /* Stores every update of a getUpdates result; returns how many were new, -1 on error. */
 static int
@@ -83,7 +85,7 @@ intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
 	struct tg_result res;
 	int64_t offset = 0, wait;
 	char body[256];
-	int rc = -1;
+	int rc = -1, n;
 
 	if (state_get_int(db, OFFSET_KEY, &offset) == -1)
 		return -1;
@@ -97,13 +99,19 @@ intake_poll_once(struct app *a, struct tg_client *tg, struct db *db)
 		goto out;
 	switch (res.cls) {
 	case TG_OK:
-		if (intake_store(a, db, res.result ? res.result : "[]") == -1) {
+		if ((n = intake_store(a, db, res.result ? res.result : "[]")) == -1) {
 			app_sleep(a, 1000);
 			goto out;
 		}
 		app_stat_set(a, &a->stats.last_poll_ok, clock_now());
 		failures = 0;
 		rc = 0;
+		/* An empty answer long before the poll's timeout: the server does not hold long
+		 * polls (a test server, a proxy), and asking again at once would spin on it.
+		 * Telegram holds them, so this never delays a real update. */
+		if (n == 0 && res.latency_ms >= 0 && res.latency_ms < a->cfg.poll_timeout * 500 &&
+		    res.latency_ms < INTAKE_EMPTY_CYCLE_MS)
+			app_sleep(a, INTAKE_EMPTY_CYCLE_MS - res.latency_ms);
 		goto out;
 	case TG_RETRY_AFTER:
 		app_live(a, &live);
