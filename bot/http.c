@@ -748,9 +748,10 @@ http_run(struct app *a, struct db *db)
 		return -1;
 	}
 	port = lws_get_vhost_listen_port(vh);
-	log_info("http: listening on %s:%d", host[0] ? host : "0.0.0.0", port);
+	/* stored before it is logged: whoever waits for the log line then reads this run's port */
 	if (state_set_int(db, "http_port", port) == -1)
 		log_warn("http: the port was not stored in the state table");
+	log_info("http: listening on %s:%d", host[0] ? host : "0.0.0.0", port);
 
 	lws_sul_schedule(srv.ctx, 0, &srv.tick, http_tick, 1);
 	while (!a->stop)
