@@ -31,6 +31,7 @@ struct db;		/* storage/storage.h: an open back-office database */
 enum lang { LANG_RU, LANG_EN };
 struct config {
 	char	*path;			/* the file it came from */
+	unsigned path_mode;		/* its permission bits when it was read */
 	/* [telegram] */
 	char	*token;			/* never logged */
 	char	*token_file;
@@ -98,7 +99,8 @@ extern const size_t cfg_nkeys;
 void	 cfg_defaults(struct config *);
 /* Loads path over the defaults. 0 ok; -1 with one "file:line: message" per error in err. */
 int	 cfg_load(struct config *, const char *path, struct buf *err);
-/* Token: BACKOFFICE_TELEGRAM_TOKEN, then token, then token_file (must not be group/other readable). */
+/* Token: BACKOFFICE_TELEGRAM_TOKEN, then token, then token_file. A token_file, and a config file
+ * that holds a token, must not be accessible by group or others (refused, even with the env). */
 int	 cfg_resolve_token(struct config *, struct buf *err);
 int	 cfg_is_superadmin(const struct config *, int64_t user_id);
 void	 cfg_free(struct config *);
