@@ -31,6 +31,7 @@ struct db;		/* storage/storage.h: an open back-office database */
 enum lang { LANG_RU, LANG_EN };
 struct config {
 	char	*path;			/* the file it came from */
+	unsigned path_mode;		/* its permission bits when it was read */
 	/* [telegram] */
 	char	*token;			/* never logged */
 	char	*token_file;
@@ -100,7 +101,8 @@ extern const size_t cfg_nkeys;
 void	 cfg_defaults(struct config *);
 /* Loads path over the defaults. 0 ok; -1 with one "file:line: message" per error in err. */
 int	 cfg_load(struct config *, const char *path, struct buf *err);
-/* Token: BACKOFFICE_TELEGRAM_TOKEN, then token, then token_file (must not be group/other readable). */
+/* Token: BACKOFFICE_TELEGRAM_TOKEN, then token, then token_file. A token_file, and a config file
+ * that holds a token, must not be accessible by group or others (refused, even with the env). */
 int	 cfg_resolve_token(struct config *, struct buf *err);
 int	 cfg_is_superadmin(const struct config *, int64_t user_id);
 void	 cfg_free(struct config *);
@@ -365,6 +367,43 @@ void	 http_json_error(struct http_resp *, int status, const char *error, const c
 int	 http_secret_equal(const char *given, const char *expected);
 /* Serves until app->stop; runs SIGHUP reloads between events. 0/-1. */
 int	 http_run(struct app *, struct db *);
+
+/* http_framing.c — a request's body length from its headers, strictly (request smuggling), and
+ * the body as lws hands it over. Pure: the server, the unit test and the fuzzer call it. */
+enum http_framing_action {
+	HTTP_FRAMING_REFUSE,	/* answer status/error at once and close; read nothing more */
+	HTTP_FRAMING_NONE,	/* no body: answer, then close (lws hides bytes that follow) */
+	HTTP_FRAMING_BODY,	/* read length bytes (dropped when too_large), then decide */
+};
+struct http_framing_in {
+	const char	*method;	/* "GET", "POST", … */
+	int		 ncl;		/* Content-Length headers received */
+	const char	*cl;		/* the first one's value (lws drops leading spaces) */
+	int		 nte;		/* Transfer-Encoding headers received */
+	int		 spaced_name;	/* "Content-Length :" or "Transfer-Encoding :" was sent */
+	int		 expect_continue;	/* Expect: 100-continue */
+	int64_t		 body_limit;	/* [http] body_limit */
+};
+struct http_framing {
+	enum http_framing_action action;
+	int		 status;	/* REFUSE: 400 or 411 */
+	char		 error[192];	/* REFUSE: the JSON error */
+	int64_t		 length;	/* the declared body length */
+	int		 too_large;	/* length > body_limit: the answer is 413 */
+	int		 expect_continue;	/* the client waits for "100 Continue" */
+	int64_t		 got;		/* body bytes so far (<= length) */
+	int		 complete;	/* lws reported the end of the body */
+	int		 surplus;	/* something came after the body */
+};
+void	 http_framing_check(const struct http_framing_in *, struct http_framing *);
+/* A body chunk of len bytes: 1 it belongs to the body, 0 it is surplus (nothing to keep). */
+int	 http_framing_body(struct http_framing *, size_t len);
+/* lws says the body is complete; said again, lws holds bytes after it. */
+void	 http_framing_done(struct http_framing *);
+/* Once the body is complete, with bytes_waiting on the socket: 0 serve it, -1 refused (400). */
+int	 http_framing_verdict(struct http_framing *, int bytes_waiting);
+/* After the answer: 1 the connection may carry another request. */
+int	 http_framing_keep_alive(const struct http_framing *, int bytes_waiting);
 
 /* api.c — the CRM endpoints (routes below), idempotent by the caller's ids. */
 void	 api_events(struct app *, struct db *, const struct http_req *, struct http_resp *);

@@ -479,6 +479,13 @@ cfg_load(struct config *cfg, const char *path, struct buf *err)
 		buf_printf(err, "%s: cannot open: %s\n", path, strerror(errno));
 		return -1;
 	}
+	{
+		struct stat st;
+
+		/* the mode of the very file read: a token in it must be private (cfg_resolve_token) */
+		cfg->path_mode = fstat(fileno(p.fp), &st) == 0 ? (unsigned)(st.st_mode & 07777) :
+		    07777;
+	}
 	r = ini_parse_stream(cfg_read_line, &p, cfg_handle, &p);
 	cfg_check_pending(&p);
 	if (ferror(p.fp)) {
@@ -619,17 +626,20 @@ cfg_resolve_token(struct config *cfg, struct buf *err)
 	const char *cpath = cfg->path ? cfg->path : "config";
 	char *tok = NULL, where[PATH_LEN + 64];
 
+	if (cfg->token != NULL && *cfg->token != '\0' && cfg->path != NULL &&
+	    (cfg->path_mode & 077)) {
+		/* the token is exposed whichever token is used: refused like a loose token_file */
+		buf_printf(err, "%s: holds [telegram] token and is accessible by group or others "
+		    "(mode %04o); run chmod 600 on it, or move the token to a token_file (mode 0600) "
+		    "or %s\n", cpath, cfg->path_mode, TOKEN_ENV);
+		return -1;
+	}
 	if (env != NULL && *env != '\0') {
 		snprintf(where, sizeof(where), "%s", TOKEN_ENV);
 		tok = strdup(env);
 	} else if (cfg->token != NULL && *cfg->token != '\0') {
-		struct stat st;
-
 		snprintf(where, sizeof(where), "%s: [telegram] token", cpath);
 		tok = strdup(cfg->token);
-		if (cfg->path != NULL && stat(cfg->path, &st) == 0 && (st.st_mode & 077))
-			log_warn("config: '%s' holds the token and is readable by group or "
-			    "others; chmod 600 it or use token_file", cfg->path);
 	} else if (cfg->token_file != NULL && *cfg->token_file != '\0') {
 		snprintf(where, sizeof(where), "%s", cfg->token_file);
 		if (cfg_read_token_file(cfg->token_file, &tok, err) == -1)

@@ -24,7 +24,8 @@
  */
 const struct cfg_key cfg_keys[] = {
 	{ "telegram", "token", CFG_STR, "", 0, TOKEN_LEN, NULL, F(token),
-	  "Bot token from @BotFather; prefer BACKOFFICE_TELEGRAM_TOKEN or token_file" },
+	  "Bot token from @BotFather; prefer BACKOFFICE_TELEGRAM_TOKEN or token_file (set here, this "
+	  "file must be 0600)" },
 	{ "telegram", "token_file", CFG_STR, "", 0, PATH_LEN, NULL, F(token_file),
 	  "File whose first line is the token; must not be readable by group or others (0600)" },
 	{ "telegram", "api_url", CFG_STR, "https://api.telegram.org", 0, URL_LEN, NULL, F(api_url),

@@ -3,21 +3,28 @@
  * handles SIGHUP reloads from a timer between events (the scheduler has its own thread).
  *
  * One request, in lws callbacks:
- *   HTTP             method, path, query and the few headers we use are copied out; a request
- *                    without a body is answered at once, and so is one that cannot be read:
- *                    chunked (411; lws does not decode chunked requests) or over the limit
- *                    while the client waits for "100 Continue" (413) — both then close;
- *   HTTP_BODY        the body is gathered up to [http] body_limit; past it, the rest is read
- *                    and dropped, and the answer is 413;
- *   BODY_COMPLETION  the route runs;
- *   HTTP_WRITEABLE   headers, then the body in chunks; the connection is kept for the next
- *                    request (lws_http_transaction_completed).
+ *   HTTP             method, path, query and the few headers we use are copied out, and the
+ *                    framing is checked (http_framing.c): a Content-Length or Transfer-Encoding
+ *                    two parsers could read differently is answered 400 (411 without a length)
+ *                    and the connection closed. A request without a body is answered at once,
+ *                    and so is one over the limit while the client waits for "100 Continue"
+ *                    (413); both then close: lws keeps what follows such a request out of our
+ *                    sight, and would serve it as the next request;
+ *   HTTP_BODY        the body is gathered (over [http] body_limit it is read and dropped, 413);
+ *   BODY_COMPLETION  noted; the route waits for the next writeable callback, so that lws has
+ *                    had its service pass over bytes it read beyond the body (it reports the
+ *                    completion again for them);
+ *   HTTP_WRITEABLE   bytes after the body (reported by lws or waiting on the socket): 400 and
+ *                    close, the route never runs; otherwise the route runs. Then headers, the
+ *                    body in chunks, and the connection is kept for the next request only when
+ *                    nothing came after this one (lws_http_transaction_completed).
  * Every route runs in this thread with the main database connection and owns its transactions.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include <cjson/cJSON.h>
 #include <libwebsockets.h>
@@ -28,6 +35,7 @@
 
 #define HTTP_TICK_MS	200		/* reload and stop checks between events */
 #define HTTP_HDR_MAX	1024		/* longest header value we keep (Authorization, secret) */
+#define HTTP_HDR_REPEAT_MAX 16		/* instances of one header counted (2 is already too many) */
 #define HTTP_PATH_MAX	2048
 #define HTTP_CHUNK	16384		/* body bytes per lws_write */
 #define HTTP_RESP_MAX	(32u << 20)	/* a response larger than this is a bug: 500 */
@@ -77,9 +85,9 @@ struct http_session {
 	char		*content_type;	/* owned, NULL when absent */
 	char		 request_id[24];
 	int64_t		 started_us;
-	int		 too_large;	/* the body passed body_limit: it is dropped, the answer is 413 */
-	int		 close_after;	/* the rest of the request is not read: close after answering */
-	int		 length_required;	/* a chunked body: 411 */
+	struct http_framing frame;	/* the body's length and what arrived */
+	int		 close_after;	/* close after answering (never keep-alive) */
+	int		 oom;		/* the body could not be kept: 500 */
 	struct buf	 body;
 	int		 ready;		/* resp is filled in */
 	struct http_resp resp;
@@ -268,6 +276,12 @@ http_dispatch(struct http_server *srv, struct http_session *s)
 	s->route = "none";
 	s->ready = 1;
 
+	if (s->frame.action == HTTP_FRAMING_REFUSE) {
+		/* the connection's framing is in doubt: answered before any route or token */
+		http_json_error(&s->resp, s->frame.status, s->frame.error, NULL);
+		metrics_http(s->route, s->resp.status);
+		return;
+	}
 	if ((scratch = malloc(strlen(s->path) + 1)) == NULL) {
 		http_json_error(&s->resp, 500, "out of memory", NULL);
 		return;
@@ -308,17 +322,16 @@ http_dispatch(struct http_server *srv, struct http_session *s)
 		    "missing Authorization: Bearer token", NULL);
 		goto out;
 	}
-	if (s->length_required) {
-		http_json_error(&s->resp, 411, "Content-Length required (chunked bodies are not "
-		    "accepted)", NULL);
-		goto out;
-	}
-	if (s->too_large) {
+	if (s->frame.too_large) {
 		char msg[96];
 
 		snprintf(msg, sizeof(msg), "body too large (limit %lld bytes)",
 		    (long long)srv->app->cfg.http_body_limit);
 		http_json_error(&s->resp, 413, msg, NULL);
+		goto out;
+	}
+	if (s->oom) {
+		http_json_error(&s->resp, 500, "out of memory", NULL);
 		goto out;
 	}
 	hit->fn(srv->app, srv->db, &req, &s->resp);
@@ -355,17 +368,76 @@ http_query(struct lws *wsi)
 	return q.cap ? buf_detach(&q) : strdup("");
 }
 
+/* How many times header h came: lws keeps each as a fragment (an empty one copies as ""). */
+static int
+http_header_count(struct lws *wsi, enum lws_token_indexes h)
+{
+	char v[1];
+	int n;
+
+	for (n = 0; n < HTTP_HDR_REPEAT_MAX; n++)
+		if (lws_hdr_fragment_length(wsi, h, n) == 0 &&
+		    lws_hdr_copy_fragment(wsi, v, sizeof(v), h, n) < 0)
+			break;
+	return n;
+}
+
 /*
- * A new request on this connection: copies what the routes need out of lws's header store.
- * 0 answer now, 1 a body follows, -1 out of memory.
+ * The framing headers as lws parsed them, checked (http_framing_check). A name with blanks
+ * before its colon is not one lws knows, so it lands among the custom headers: looked up there,
+ * since a laxer parser in front of us may take it for the real one. 0 ok, -1 out of memory.
+ */
+static int
+http_framing_read(struct lws *wsi, const char *method, int64_t limit, struct http_framing *f)
+{
+	static const char *const spaced[] = { "content-length :", "content-length\t:",
+	    "transfer-encoding :", "transfer-encoding\t:" };
+	struct http_framing_in in;
+	char expect[32] = "", *cl = NULL;
+	size_t i;
+	int len;
+
+	memset(&in, 0, sizeof(in));
+	in.method = method;
+	in.body_limit = limit;
+	in.ncl = http_header_count(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH);
+	in.nte = http_header_count(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING);
+	for (i = 0; i < sizeof(spaced) / sizeof(spaced[0]); i++)
+		if (lws_hdr_custom_length(wsi, spaced[i], (int)strlen(spaced[i])) >= 0)
+			in.spaced_name = 1;
+	if (in.ncl > 0) {
+		len = lws_hdr_fragment_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 0);
+		if ((cl = malloc((size_t)len + 1)) == NULL)
+			return -1;
+		if (lws_hdr_copy_fragment(wsi, cl, len + 1, WSI_TOKEN_HTTP_CONTENT_LENGTH, 0) < 0)
+			cl[0] = '\0';
+		in.cl = cl;
+	}
+	if (lws_hdr_copy(wsi, expect, sizeof(expect), WSI_TOKEN_HTTP_EXPECT) > 0)
+		in.expect_continue = strcasecmp(expect, "100-continue") == 0;
+	http_framing_check(&in, f);
+	free(cl);
+	return 0;
+}
+
+/* 1 when the client has sent bytes we have not read yet (a peek; nothing is consumed). */
+static int
+http_bytes_waiting(struct lws *wsi)
+{
+	char c;
+
+	return recv(lws_get_socket_fd(wsi), &c, 1, MSG_PEEK | MSG_DONTWAIT) > 0;
+}
+
+/*
+ * A new request on this connection: copies what the routes need out of lws's header store and
+ * checks the framing. 0 answer now, 1 a body follows, -1 out of memory.
  */
 static int
 http_begin(struct http_server *srv, struct http_session *s, struct lws *wsi, const char *uri)
 {
 	static const char cont[] = "HTTP/1.1 100 Continue\r\n\r\n";
 	unsigned char cb[LWS_PRE + sizeof(cont)];
-	char cl[32], expect[32] = "";
-	int64_t declared = 0;
 	size_t i;
 
 	http_session_reset(s);
@@ -386,36 +458,26 @@ http_begin(struct http_server *srv, struct http_session *s, struct lws *wsi, con
 	s->auth = http_header(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, HTTP_HDR_MAX);
 	s->content_type = http_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, HTTP_HDR_MAX);
 	s->secret = http_custom_header(wsi, "x-telegram-bot-api-secret-token:", HTTP_HDR_MAX);
-	if (s->path == NULL || s->query == NULL)
+	if (s->path == NULL || s->query == NULL ||
+	    http_framing_read(wsi, s->method, srv->app->cfg.http_body_limit, &s->frame) == -1)
 		return -1;
-	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
-		/* lws does not decode chunked request bodies: refuse them, and drop the connection
-		 * rather than read the chunks as the next request */
-		s->length_required = 1;
+	switch (s->frame.action) {
+	case HTTP_FRAMING_REFUSE:
+		log_info("http: %s: refused: %s", s->request_id, s->frame.error);
 		s->close_after = 1;
 		return 0;
-	}
-	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-	    str_to_i64(cl, &declared) == -1)
-		declared = 0;
-	if (declared <= 0)
+	case HTTP_FRAMING_NONE:
+		s->close_after = 1;
 		return 0;
-	lws_hdr_copy(wsi, expect, sizeof(expect), WSI_TOKEN_HTTP_EXPECT);
-	if (declared > srv->app->cfg.http_body_limit) {
-		s->too_large = 1;
-		if (strcasecmp(expect, "100-continue") == 0) {
-			/* the client waits before sending: answer 413 and never read the body */
-			s->close_after = 1;
-			return 0;
-		}
-		return 1;	/* read and dropped, then 413 */
+	case HTTP_FRAMING_BODY:
+		break;
 	}
-	if (strcasecmp(expect, "100-continue") == 0) {
+	if (s->frame.expect_continue && !s->frame.too_large) {
 		memcpy(cb + LWS_PRE, cont, sizeof(cont) - 1);
 		if (lws_write(wsi, cb + LWS_PRE, sizeof(cont) - 1, LWS_WRITE_HTTP) < 0)
 			return -1;
 	}
-	return 1;
+	return 1;	/* read (and dropped when too large), then decided when writeable */
 }
 
 /* Writes the status line and headers. 0 ok, -1 close the connection. */
@@ -497,6 +559,12 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		if (s != NULL && s->active) {
+			/* lws parsed a request while this one is open: never served */
+			log_warn("http: %s: a request arrived before its answer; closing",
+			    s->request_id);
+			return -1;
+		}
 		r = http_begin(srv, s, wsi, in);
 		if (r == -1) {
 			log_error("http: out of memory");
@@ -508,22 +576,34 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 		lws_callback_on_writable(wsi);
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY:
-		if (s == NULL || !s->active || s->ready)
-			return 0;
-		if (!s->too_large && buf_add(&s->body, in, len) == -1) {
-			s->too_large = 1;
-			buf_release(&s->body);	/* what arrives from now on is dropped */
+		if (s == NULL || !s->active || !http_framing_body(&s->frame, len) ||
+		    s->frame.too_large || s->oom)
+			return 0;	/* surplus, dropped, or not ours to keep */
+		if (buf_add(&s->body, in, len) == -1) {
+			s->oom = 1;
+			buf_release(&s->body);
 		}
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (s == NULL || !s->active || s->ready)
+		if (s == NULL || !s->active)
 			return 0;
-		http_dispatch(srv, s);
-		lws_callback_on_writable(wsi);
+		r = s->frame.complete;
+		http_framing_done(&s->frame);
+		if (!r && s->frame.complete)
+			lws_callback_on_writable(wsi);	/* decided there (see the top) */
 		return 0;
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (s == NULL || !s->active || !s->ready)
+		if (s == NULL || !s->active)
 			return 0;
+		if (!s->ready) {
+			if (!s->frame.complete)
+				return 0;	/* the body is still coming */
+			if (http_framing_verdict(&s->frame, http_bytes_waiting(wsi)) == -1) {
+				log_info("http: %s: refused: %s", s->request_id, s->frame.error);
+				s->close_after = 1;
+			}
+			http_dispatch(srv, s);
+		}
 		r = http_write_step(s, wsi);
 		if (r == -1) {
 			http_log_done(s);
@@ -535,7 +615,7 @@ http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, voi
 			return 0;
 		}
 		http_log_done(s);
-		r = s->close_after;
+		r = s->close_after || !http_framing_keep_alive(&s->frame, http_bytes_waiting(wsi));
 		http_session_reset(s);
 		if (r)
 			return -1;
@@ -668,9 +748,10 @@ http_run(struct app *a, struct db *db)
 		return -1;
 	}
 	port = lws_get_vhost_listen_port(vh);
-	log_info("http: listening on %s:%d", host[0] ? host : "0.0.0.0", port);
+	/* stored before it is logged: whoever waits for the log line then reads this run's port */
 	if (state_set_int(db, "http_port", port) == -1)
 		log_warn("http: the port was not stored in the state table");
+	log_info("http: listening on %s:%d", host[0] ? host : "0.0.0.0", port);
 
 	lws_sul_schedule(srv.ctx, 0, &srv.tick, http_tick, 1);
 	while (!a->stop)

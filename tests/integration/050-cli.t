@@ -121,6 +121,25 @@ with Fake() as fake:
         like((fake.wait_sent(SUPERADMIN, 1) or [{}])[-1].get("plain"), r"суперадмин", "and answers")
         is_eq(bot.stop(), 0, "stops cleanly")
 
+    # a config file holding the token is refused when others can read it, as a token_file is
+    with Bot(fake) as bot:
+        is_eq(mode(bot.conf_path), 0o600, "the harness writes its config (with the token) 0600")
+        os.chmod(bot.conf_path, 0o644)
+        seq = fake.last_seq()
+        r = bot.run_cli(["run"], timeout=10)
+        is_eq(r.rc, 2, "a 0644 config holding the token: run exits 2")
+        like(r.stderr, r"%s: holds \[telegram\] token and is accessible by group or others \(mode 0644\)"
+             % re.escape(bot.conf_path), "  naming the file and its mode")
+        like(r.stderr, r"chmod 600 .*token_file .*BACKOFFICE_TELEGRAM_TOKEN", "  and saying what to do")
+        ok("TOKEN123456" not in r.stderr + r.stdout, "  without printing the token")
+        is_eq(fake.requests("getMe", seq), [], "  and never calls Telegram")
+        r = bot.run_cli(["check-config"])
+        is_eq((r.rc, r.stdout), (2, ""), "check-config fails on it too")
+        like(r.stderr, r"mode 0644", "  with the same message")
+        os.chmod(bot.conf_path, 0o600)
+        r = bot.run_cli(["check-config"])
+        is_eq((r.rc, r.stdout), (0, "configuration OK\n"), "after chmod 600: configuration OK")
+
     with Bot(fake, config={"telegram": {"token": WRONG}}, env={"BACKOFFICE_TELEGRAM_TOKEN": TOKEN}) as bot:
         seq = fake.last_seq()
         bot.start()

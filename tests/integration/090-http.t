@@ -1,9 +1,14 @@
 #!/usr/bin/env python3
 # 090-http.t — the HTTP server beside the polling bot: /healthz, /metrics (Prometheus text and
 # counters that move), 404 and 405 as JSON, the bearer token (missing, wrong, API disabled), the
-# body limit (413 with and without Expect: 100-continue, chunked bodies refused), request ids in
-# the log and the response, keep-alive, and SIGTERM within 2 s with the server running.
+# body limit (413 with and without Expect: 100-continue), request ids in the log and the response,
+# keep-alive after a request with a body (a request without one closes), and SIGTERM within 2 s.
+# Then request framing over raw sockets (request smuggling): every Content-Length or
+# Transfer-Encoding two parsers could read differently, a body longer than its Content-Length and
+# pipelined requests are answered 400 (411 without a length) and the connection closed, and the
+# smuggled request is never served: no second answer, no event recorded, the server not wedged.
 import http.client
+import json
 import os
 import re
 import socket
@@ -165,22 +170,24 @@ with Fake() as fake, Bot(fake, config={"http": {"api_token": API_TOKEN, "body_li
     like(out.decode("latin-1"), r"^HTTP/1\.1 413 ", "Expect: 100-continue with a body too large: 413 at once")
     cmp_ok(time.monotonic() - t0, "<", 2.0, "  and the connection is closed (no body read)")
     out = raw_request(port, b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + API_TOKEN.encode()
-                      + b"\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
-    like(out.decode("latin-1"), r"^HTTP/1\.1 411 ", "a chunked body: 411 Length Required")
-    out = raw_request(port, b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + API_TOKEN.encode()
                       + b"\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n", read_timeout=1.0)
     like(out.decode("latin-1"), r"^HTTP/1\.1 100 Continue\r\n\r\n$", "a body within the limit: 100 Continue, then we wait")
 
-    # --- keep-alive: several requests on one connection ---
+    # --- keep-alive: after a request with a body; a request without one closes the connection
+    # (lws keeps whatever follows such a request where the server cannot see it) ---
     con = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-    codes = []
-    for path in ("/healthz", "/nope", "/healthz"):
-        con.request("GET", path)
+    codes, ends = [], set()
+    for path in ("/api/v1/events", "/nope", "/api/v1/events"):
+        con.request("POST", path, body=b'{"events": []}', headers={"Authorization": "Bearer " + API_TOKEN})
         r = con.getresponse()
         r.read()
-        codes.append(r.status)
+        codes.append((r.status, r.getheader("connection")))
+        ends.add(con.sock.getsockname() if con.sock else None)
     con.close()
-    is_eq(codes, [200, 404, 200], "three requests on one kept-alive connection")
+    is_eq(codes, [(200, None), (404, None), (200, None)], "three POSTs on one kept-alive connection")
+    is_eq(len(ends), 1, "  the same connection each time (%r)" % ends)
+    st, hdrs, _, _ = bot.http("GET", "/healthz")
+    is_eq((st, hdrs.get("connection")), (200, "close"), "a GET is answered with Connection: close")
 
     # --- the log: one line per request with its id ---
     lines = re.findall(r"info: http: ([0-9a-f]{8}-[0-9a-f]{6}) (\S+) (\S+) → (\d+) \(\d+ ms\)", bot.log())
@@ -198,6 +205,159 @@ with Fake() as fake, Bot(fake, config={"http": {"api_token": API_TOKEN, "body_li
     idle.close()
     is_eq(rc, 0, "SIGTERM exits 0 with the HTTP server running")
     cmp_ok(bot.stop_seconds, "<", 2.0, "within 2 seconds (%.2f s)" % (bot.stop_seconds or -1))
+
+# --- request framing over raw sockets (request smuggling) ---
+
+
+def exchange(port, data, timeout=3.0):
+    """Sends data on a new connection; reads until the server closes it or timeout passes.
+    Returns (answers, closed): answers a list of (status, headers, body bytes) in order."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    out, closed = b"", False
+    try:
+        s.sendall(data)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                break
+            except ConnectionResetError:
+                closed = True
+                break
+            if not chunk:
+                closed = True
+                break
+            out += chunk
+    finally:
+        s.close()
+    answers = []
+    while out:
+        head, sep, rest = out.partition(b"\r\n\r\n")
+        m = re.match(rb"HTTP/1\.[01] (\d{3}) ", head)
+        if not sep or not m:
+            answers.append((None, {}, out))
+            break
+        hdrs = {}
+        for line in head.split(b"\r\n")[1:]:
+            k, _, v = line.decode("latin-1").partition(":")
+            hdrs[k.strip().lower()] = v.strip()
+        n = int(hdrs.get("content-length", "0"))
+        answers.append((int(m.group(1)), hdrs, rest[:n]))
+        out = rest[n:]
+    return answers, closed
+
+
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as fh:
+        f = fh.read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+
+
+with Fake() as fake, Bot(fake, config={"http": {"api_token": API_TOKEN, "body_limit": 2048}}) as bot:
+    bot.start()
+    is_eq(bot.stop(), 0, "framing: the bot ran once to create its database")
+    now = int(time.time())
+    with sqlite_rw(bot.db_path) as db:
+        partner = db.execute("INSERT INTO partners(slug, name, name_key, sort_key, status, created_at,"
+                             " updated_at) VALUES ('smug', 'smug', 'smug', 'smug', 0, ?, ?)",
+                             (now, now)).lastrowid
+    bot.start()
+    port = bot.http_port()
+    auth = b"Authorization: Bearer " + API_TOKEN.encode() + b"\r\n"
+
+    def body(eid):
+        return json.dumps({"events": [{"id": eid, "partner": partner, "type": "login",
+                                       "at": "2025-01-15T10:00:00Z"}]}).encode()
+
+    def post(eid, cl=None, extra=b""):
+        b = body(eid)
+        return (b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\n" + auth + extra
+                + b"Content-Length: %d\r\n\r\n" % (len(b) if cl is None else cl) + b)
+
+    def recorded(*ids):
+        return bot.sql_value("SELECT count(*) FROM event_ids WHERE id IN (%s)" % ",".join("?" * len(ids)), ids)
+
+    # the requests are real: sent alone they are served and recorded
+    answers, closed = exchange(port, post("control"))
+    is_eq([a[0] for a in answers], [200], "framing: a well-framed POST is answered 200")
+    is_eq(recorded("control"), 1, "  and its event recorded")
+    ok(not closed, "  and the connection kept open")
+
+    head = b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\n" + auth
+    cases = [
+        # name, bytes (outer-<name> is the outer request's event, smuggled-<name> the hidden one), status
+        ("two different Content-Length", lambda n: head + b"Content-Length: %d\r\nContent-Length: 0\r\n\r\n"
+         % len(body("outer-" + n)) + body("outer-" + n), 400, "duplicate Content-Length"),
+        ("Content-Length 0 then the real one", lambda n: head + b"Content-Length: 0\r\nContent-Length: %d\r\n\r\n"
+         % len(body("outer-" + n)) + body("outer-" + n), 400, "duplicate Content-Length"),
+        ("two equal Content-Length", lambda n: head + b"Content-Length: %d\r\nContent-Length: %d\r\n\r\n"
+         % (len(body("outer-" + n)), len(body("outer-" + n))) + body("outer-" + n), 400, "duplicate Content-Length"),
+        ("two equal values in one header", lambda n: head + b"Content-Length: %d, %d\r\n\r\n"
+         % (len(body("outer-" + n)), len(body("outer-" + n))) + body("outer-" + n), 400, "Content-Length"),
+        ("a negative Content-Length", lambda n: head + b"Content-Length: -1\r\n\r\n" + post("smuggled-" + n),
+         400, "Content-Length"),
+        ("a Content-Length that is not a number", lambda n: head + b"Content-Length: abc\r\n\r\n"
+         + post("smuggled-" + n), 400, "Content-Length"),
+        ("a leading +", lambda n: head + b"Content-Length: +%d\r\n\r\n" % len(body("outer-" + n))
+         + body("outer-" + n), 400, "Content-Length"),
+        ("a space inside", lambda n: head + b"Content-Length: 1 0\r\n\r\n" + post("smuggled-" + n),
+         400, "Content-Length"),
+        ("a tab before the digits", lambda n: head + b"Content-Length:\t%d\r\n\r\n" % len(body("outer-" + n))
+         + body("outer-" + n), 400, "Content-Length"),
+        ("a value that wraps a 64-bit counter", lambda n: head + b"Content-Length: %d\r\n\r\n"
+         % (2 ** 64 + len(body("outer-" + n))) + body("outer-" + n), 400, "Content-Length"),
+        ("a space before the colon", lambda n: head + b"Content-Length : %d\r\n\r\n" % len(body("outer-" + n))
+         + body("outer-" + n), 400, "Content-Length"),
+        ("Content-Length with Transfer-Encoding", lambda n: head + b"Content-Length: %d\r\n"
+         b"Transfer-Encoding: chunked\r\n\r\n" % len(body("outer-" + n)) + body("outer-" + n), 400,
+         "Transfer-Encoding"),
+        ("Transfer-Encoding: chunked", lambda n: head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n"
+         % len(body("outer-" + n)) + body("outer-" + n) + b"\r\n0\r\n\r\n", 400, "Transfer-Encoding"),
+        ("Transfer-Encoding: gzip", lambda n: head + b"Transfer-Encoding: gzip\r\n\r\n" + post("smuggled-" + n),
+         400, "Transfer-Encoding"),
+        ("a space before the colon of Transfer-Encoding", lambda n: post("outer-" + n,
+         extra=b"Transfer-Encoding : chunked\r\n"), 400, "Transfer-Encoding"),
+        ("a body longer than its Content-Length", lambda n: post("outer-" + n) + b'{"x": 1}', 400, "after the body"),
+        ("a request pipelined after a POST", lambda n: post("outer-" + n) + post("smuggled-" + n), 400,
+         "after the body"),
+        ("a GET with a body", lambda n: b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n"
+         % len(post("smuggled-" + n)) + post("smuggled-" + n), 400, "body"),
+        ("a POST without Content-Length", lambda n: head + b"\r\n" + post("smuggled-" + n), 411,
+         "Content-Length required"),
+    ]
+    for name, make, status, words in cases:
+        answers, closed = exchange(port, make(name))
+        got = answers[0] if answers else (None, {}, b"")
+        try:
+            err = json.loads(got[2].decode("utf-8"))
+        except ValueError:
+            err = None
+        is_eq(got[0], status, "framing: %s: %d" % (name, status), "answers: %r" % answers)
+        ok(isinstance(err, dict) and words in err.get("error", ""), "  with a JSON error naming it (%r)" % err)
+        is_eq(got[1].get("connection"), "close", "  and Connection: close")
+        ok(closed, "  and the connection closed")
+        is_eq(len(answers), 1, "  and no second answer")
+        is_eq(recorded("outer-" + name, "smuggled-" + name), 0, "  and neither event recorded")
+
+    # a request after one without a body is never read (lws would keep it out of sight)
+    answers, closed = exchange(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n" + post("smuggled-get"))
+    is_eq([a[0] for a in answers], [200], "framing: a GET with a request pipelined after it: the GET answered")
+    is_eq(answers[0][1].get("connection") if answers else None, "close", "  with Connection: close")
+    ok(closed, "  and the connection closed")
+    is_eq(recorded("smuggled-get"), 0, "  and the pipelined request never served")
+
+    # nothing of it wedged the server: it answers, idles and stops
+    st, _, _, _ = bot.http("GET", "/healthz", timeout=2)
+    is_eq(st, 200, "framing: the server still answers")
+    c0 = cpu_seconds(bot.pid)
+    time.sleep(1.0)
+    cmp_ok(cpu_seconds(bot.pid) - c0, "<", 0.5, "  and idles (no busy loop on a connection)")
+    lines = re.findall(r"info: http: [0-9a-f]{8}-[0-9a-f]{6} (\S+) (\S+) → (\d+)", bot.log())
+    is_eq(len(lines), len(cases) + 3, "  one request logged per connection (%d)" % len(lines))
+    rc = bot.stop()
+    is_eq(rc, 0, "  and SIGTERM exits 0")
+    cmp_ok(bot.stop_seconds, "<", 2.0, "  within 2 seconds (%.2f s)" % (bot.stop_seconds or -1))
 
 # An empty api_token disables the API; a busy port is a clear start-up failure.
 with Fake() as fake, Bot(fake) as bot:

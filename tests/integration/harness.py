@@ -635,10 +635,13 @@ class Bot:
         return self.config.get("storage", {}).get("database", os.path.join(self.dir, "backoffice.db"))
 
     def write_config(self, config=None, text=None):
-        """Rewrites the config file: from self.config, a new dict of overrides, or raw text."""
+        """Rewrites the config file: from self.config, a new dict of overrides, or raw text.
+        Mode 0600, as an operator keeps a config that holds the token (the bot refuses a looser one)."""
         if config is not None:
             self.config = merge_config(self.config, config)
-        with open(self.conf_path, "w") as fh:
+        fd = os.open(self.conf_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as fh:
             fh.write(text if text is not None else render_ini(self.config))
         return self.conf_path
 

@@ -596,6 +596,47 @@ test_token(void)
 	is_str(cfg.token, "", "no token taken");
 	cfg_free(&cfg);
 
+	/* a config file holding the token must be private too, as a token file is */
+	snprintf(text, sizeof(text), "[telegram]\ntoken = %s\n", secret);
+	path = write_file("tok-cfg-644.ini", text, 0644);
+	cfg_defaults(&cfg);
+	buf_reset(&err);
+	is_int(cfg_load(&cfg, path, &err), 0, "a 0644 config holding the token loads");
+	is_int(cfg_resolve_token(&cfg, &err), -1, "  but its token is refused");
+	ok(strstr(err.ptr, path) != NULL && strstr(err.ptr, "mode 0644") != NULL,
+	    "  the message names the file and its mode");
+	ok(strstr(err.ptr, "chmod 600") != NULL && strstr(err.ptr, "token_file") != NULL &&
+	    strstr(err.ptr, "BACKOFFICE_TELEGRAM_TOKEN") != NULL,
+	    "  and says what to do (chmod 600, token_file or the environment)");
+	ok(strstr(err.ptr, "SECRET") == NULL, "  without the token in it");
+	setenv("BACKOFFICE_TELEGRAM_TOKEN", "333:ENVtoken", 1);
+	buf_reset(&err);
+	is_int(cfg_resolve_token(&cfg, &err), -1,
+	    "  refused with the environment's token too (the file still exposes one)");
+	unsetenv("BACKOFFICE_TELEGRAM_TOKEN");
+	cfg_free(&cfg);
+	chmod(path, 0640);
+	cfg_defaults(&cfg);
+	buf_reset(&err);
+	cfg_load(&cfg, path, &err);
+	is_int(cfg_resolve_token(&cfg, &err), -1, "a 0640 config holding the token is refused");
+	cfg_free(&cfg);
+	chmod(path, 0600);
+	cfg_defaults(&cfg);
+	buf_reset(&err);
+	cfg_load(&cfg, path, &err);
+	is_int(cfg_resolve_token(&cfg, &err), 0, "at 0600 it is accepted");
+	is_str(cfg.token, secret, "  with its token");
+	cfg_free(&cfg);
+	path = write_file("notok-644.ini", "[general]\nlanguage = en\n", 0644);
+	cfg_defaults(&cfg);
+	buf_reset(&err);
+	cfg_load(&cfg, path, &err);
+	setenv("BACKOFFICE_TELEGRAM_TOKEN", "333:ENVtoken", 1);
+	is_int(cfg_resolve_token(&cfg, &err), 0, "a 0644 config without a token is fine");
+	unsetenv("BACKOFFICE_TELEGRAM_TOKEN");
+	cfg_free(&cfg);
+
 	/* tokens that do not look like one are refused without being echoed */
 	load_text(&cfg, "tok5.ini", "[telegram]\ntoken = SECRETnocolon\n", &err, NULL);
 	buf_reset(&err);
