@@ -30,6 +30,10 @@ int	 buf_addc(struct buf *, char);
 int	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
 int	 buf_vprintf(struct buf *, const char *, va_list);
 int	 buf_add_html(struct buf *, const char *);	/* HTML-escaped (&, <, >, ") */
+/* A person's input quoted in an answer: HTML-escaped, at most BUF_QUOTE_CHARS characters, line
+ * breaks as spaces, "…" when cut. Every answer that echoes what someone typed uses it. */
+#define BUF_QUOTE_CHARS 64
+int	 buf_add_quote(struct buf *, const char *);
 void	 buf_truncate(struct buf *, size_t);
 void	 buf_reset(struct buf *);			/* len = 0, keeps memory */
 char	*buf_detach(struct buf *);			/* caller frees; buf is re-initialised */
@@ -73,6 +77,10 @@ size_t	 utf8_decode(const char *s, size_t len, long *cp);
  * Returns the number of parts; *parts is a malloc'd array of malloc'd strings (caller frees each). */
 int	 text_split(const char *text, size_t maxchars, char ***parts);
 void	 text_parts_free(char **, int);
+/* The text as one message of at most maxchars characters: a copy when it fits, else its first
+ * part as text_split makes it (tags closed, no entity cut) and "…". Caller frees; NULL when out
+ * of memory. */
+char	*text_cut(const char *text, size_t maxchars);
 /* A search key: lowercase (ASCII and Cyrillic), ё → е, runs of spaces squeezed, trimmed.
  * Always NUL-terminates; never cuts a UTF-8 sequence. */
 void	 text_fold(const char *in, char *out, size_t outsz);

@@ -128,6 +128,38 @@ buf_add_html(struct buf *b, const char *s)
 	return buf_add(b, run, (size_t)(s - run));
 }
 
+/*
+ * A person's input quoted back in an answer: at most BUF_QUOTE_CHARS characters of it, cut on a
+ * character boundary and escaped character by character (so no entity is ever cut), line breaks
+ * and other control characters shown as spaces, and "…" when something was left out. Escaped it
+ * grows at most sixfold, so an answer quoting a 4,000-character input stays one short message.
+ */
+int
+buf_add_quote(struct buf *b, const char *s)
+{
+	size_t i = 0, n;
+
+	for (n = 0; s[i] != '\0' && n < BUF_QUOTE_CHARS; n++) {
+		size_t j = i + 1;
+		char one[2] = { s[i], '\0' };
+		int r;
+
+		/* a character is its lead byte and the continuation bytes after it */
+		while (s[j] != '\0' && ((unsigned char)s[j] & 0xC0) == 0x80)
+			j++;
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7F)
+			r = buf_addc(b, ' ');
+		else if (j == i + 1)
+			r = buf_add_html(b, one);
+		else
+			r = buf_add(b, s + i, j - i);
+		if (r == -1)
+			return -1;
+		i = j;
+	}
+	return s[i] != '\0' ? buf_adds(b, "…") : 0;
+}
+
 void
 buf_truncate(struct buf *b, size_t len)
 {

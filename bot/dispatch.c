@@ -81,7 +81,7 @@ dispatch_usage(struct ctx *c, const struct command *cmd)
 	buf_add_html(&b, cmd->usage);
 	buf_adds(&b, "</code>\n");
 	buf_add_html(&b, TR(c, cmd->help_ru, cmd->help_en));
-	reply(c, b.ptr, NULL);
+	reply_error(c, b.ptr);
 	buf_release(&b);
 }
 
@@ -133,8 +133,8 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		r = registry_run_dialog(c, u->text, 0);
 		if (r != 0)
 			return r == -1 ? -1 : 0;
-		return reply(c, TR(c, "Я понимаю команды. Список: /help",
-		    "I understand commands. See /help"), NULL);
+		return reply_error(c, TR(c, "Я понимаю команды. Список: /help",
+		    "I understand commands. See /help"));
 	}
 	/* the arguments without trailing space */
 	args_copy = strdup(args);
@@ -153,9 +153,9 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		}
 		buf_init(&b, 0);
 		buf_adds(&b, TR(c, "Неизвестная команда <code>/", "Unknown command <code>/"));
-		buf_add_html(&b, name);
+		buf_add_quote(&b, name);
 		buf_adds(&b, TR(c, "</code>. Список команд: /help", "</code>. See /help"));
-		rc = reply(c, b.ptr, NULL);
+		rc = reply_error(c, b.ptr);
 		buf_release(&b);
 		goto out;
 	}
@@ -167,23 +167,23 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		else if ((cmd->flags & CMD_PARTNER) && dispatch_audit_denial(c, name) == -1)
 			rc = -1;
 		else
-			rc = reply(c, TR(c, "⛔ Недостаточно прав для этой команды. Доступные: /help",
-			    "⛔ You may not run this command. See /help"), NULL);
+			rc = reply_error(c, TR(c, "⛔ Недостаточно прав для этой команды. "
+			    "Доступные: /help", "⛔ You may not run this command. See /help"));
 		goto out;
 	}
 	/* Partner data is never shown in a group; other work only in the team's own chats. */
 	if ((cmd->flags & (CMD_PRIVATE | CMD_PARTNER)) && c->is_group) {
-		rc = reply(c, TR(c, "Эта команда работает только в личном чате с ботом.",
-		    "This command works only in a private chat with the bot."), NULL);
+		rc = reply_error(c, TR(c, "Эта команда работает только в личном чате с ботом.",
+		    "This command works only in a private chat with the bot."));
 		goto out;
 	}
 	if (c->is_group && !(cmd->flags & CMD_ANYCHAT) && !dispatch_team_chat(c)) {
 		log_warn("/%s from user %lld in chat %lld, which is not in [chats]", name,
 		    (long long)c->user_id, (long long)c->chat_id);
-		rc = reply(c, TR(c, "Этот чат не указан в настройках бота ([chats]); здесь работают "
-		    "только /help и /whoami. Остальные команды — в личном чате с ботом.",
+		rc = reply_error(c, TR(c, "Этот чат не указан в настройках бота ([chats]); здесь "
+		    "работают только /help и /whoami. Остальные команды — в личном чате с ботом.",
 		    "This chat is not in the bot's [chats] settings; only /help and /whoami work here. "
-		    "Use the other commands in a private chat with the bot."), NULL);
+		    "Use the other commands in a private chat with the bot."));
 		goto out;
 	}
 	if (dispatch_count_words(args_copy) < cmd->min_args) {
@@ -453,10 +453,9 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		return -1;
 	c.nout = 0;
 	if (u->kind != UPD_MY_CHAT_MEMBER && c.chat_id != 0)
-		reply(&c, TR(&c, "⚠️ Не получилось выполнить действие; ничего не изменено. "
-		    "Попробуйте ещё раз или сообщите администратору.",
-		    "⚠️ The action failed; nothing was changed. Try again or tell an administrator."),
-		    NULL);
+		reply_error(&c, TR(&c, "⚠️ Не получилось выполнить действие; ничего не изменено. "
+		    "Попробуйте ещё раз или сообщите администратору.", "⚠️ The action failed; "
+		    "nothing was changed. Try again or tell an administrator."));
 	if (inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms()) == -1) {
 		db_rollback(db);
 		return -1;

@@ -3,6 +3,7 @@
  * queued in the outbox inside the handler's transaction. This is where a keyboard becomes JSON.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
@@ -235,6 +236,39 @@ reply_edit(struct ctx *c, const char *html, const struct kb *k)
 	reply_key(c, key, sizeof(key));
 	return reply_queue(c->db, c->chat_id, c->is_group, c->thread_id, 0, c->message_id, html, k,
 	    key);
+}
+
+/*
+ * An answer to bad input is one message whatever it quotes: a person who pastes 4,000 characters
+ * gets one line back, not a wall of parts. Quotes are short already (buf_add_quote); this is the
+ * backstop for any text that still grew too long.
+ */
+static int
+reply_error_one(struct ctx *c, const char *html, int edit)
+{
+	char *one = text_cut(html, TG_SPLIT_AT);
+	int rc;
+
+	if (one == NULL)
+		return -1;
+	if (strcmp(one, html) != 0)
+		log_warn("an error answer of %zu characters was cut to one message",
+		    utf8_chars(html, strlen(html)));
+	rc = edit ? reply_edit(c, one, NULL) : reply(c, one, NULL);
+	free(one);
+	return rc;
+}
+
+int
+reply_error(struct ctx *c, const char *html)
+{
+	return reply_error_one(c, html, 0);
+}
+
+int
+reply_edit_error(struct ctx *c, const char *html)
+{
+	return reply_error_one(c, html, 1);
 }
 
 int

@@ -341,6 +341,28 @@ out:
 	return rc;
 }
 
+char *
+text_cut(const char *text, size_t maxchars)
+{
+	char **parts = NULL, *out = NULL;
+	struct buf b;
+	int n;
+
+	if (text == NULL || maxchars < 2)
+		return NULL;
+	if (utf8_chars(text, strlen(text)) <= maxchars)
+		return strdup(text);
+	/* one character of room for the "…" that says the rest was left out */
+	if ((n = text_split(text, maxchars - 1, &parts)) <= 0)
+		return NULL;
+	buf_init(&b, 0);
+	if (buf_adds(&b, parts[0]) == 0 && buf_adds(&b, "…") == 0)
+		out = buf_detach(&b);
+	buf_release(&b);
+	text_parts_free(parts, n);
+	return out;
+}
+
 void
 text_parts_free(char **parts, int n)
 {

@@ -82,6 +82,11 @@ int	 kb_button(struct kb *, const char *text, const char *datafmt, ...) PRINTFLI
 int	 reply(struct ctx *, const char *html, const struct kb *);
 /* Edits the message that carried the pressed button; for a command it replies instead. */
 int	 reply_edit(struct ctx *, const char *html, const struct kb *);
+/* An answer to bad input (a usage line, "not found", a refusal, a validation error): always
+ * one message, cut with "…" if it grew too long. Quote what the person typed with
+ * buf_add_quote. reply_edit_error edits as reply_edit does. */
+int	 reply_error(struct ctx *, const char *html);
+int	 reply_edit_error(struct ctx *, const char *html);
 /* A message to another chat (alerts, access requests). dedupe may be NULL. */
 int	 notify(struct ctx *, int64_t chat_id, const char *html, const struct kb *, const char *dedupe);
 /* Same, outside a request (jobs): the caller owns the transaction. */

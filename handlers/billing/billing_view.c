@@ -149,6 +149,15 @@ billing_view_send(struct ctx *c, struct buf *b, const struct kb *k)
 }
 
 int
+billing_view_error(struct ctx *c, struct buf *b)
+{
+	int rc = reply_edit_error(c, b->ptr);
+
+	buf_release(b);
+	return rc;
+}
+
+int
 billing_view_say(struct ctx *c, const char *html)
 {
 	struct buf b;
@@ -156,7 +165,7 @@ billing_view_say(struct ctx *c, const char *html)
 	buf_init(&b, 0);
 	buf_adds(&b, "⚠️ ");
 	buf_adds(&b, html);
-	return billing_view_send(c, &b, NULL);
+	return billing_view_error(c, &b);
 }
 
 /* ---- pending actions ------------------------------------------------------------------- */
@@ -422,11 +431,11 @@ billing_view_plan_arg(struct ctx *c, const char *code, struct plan *pl)
 		return -1;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "⚠️ Тариф «", "⚠️ Plan “"));
-	buf_add_html(&b, code);
+	buf_add_quote(&b, code);
 	buf_adds(&b, r == 1 ? TR(c, "» в архиве и новых подписок не принимает. Действующие: /plans",
 	    "” is archived and takes no new subscriptions. Active ones: /plans") :
 	    TR(c, "» не найден. Коды тарифов: /plans", "” does not exist. Plan codes: /plans"));
-	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_error(c, &b) == -1 ? -1 : 0;
 }
 
 /* The plan a pending action named, still the latest active version: 1, 0 answered. */

@@ -61,6 +61,8 @@ int	 billing_view_audit(struct ctx *, int64_t partner_id, const char *action, co
 	    const char *detail);
 /* Sends b (as a reply, or in place of the pressed button's message) and releases it. */
 int	 billing_view_send(struct ctx *, struct buf *, const struct kb *);
+/* Sends b as an answer to bad input (reply_edit_error: one message) and releases it. */
+int	 billing_view_error(struct ctx *, struct buf *);
 /* A short "⚠️ what is wrong" answer (html already escaped). */
 int	 billing_view_say(struct ctx *, const char *html);
 

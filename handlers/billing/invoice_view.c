@@ -199,10 +199,10 @@ invoices_by_number(struct ctx *c, const char *number, struct invoice *inv)
 		return r;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "⚠️ Счёт «", "⚠️ No invoice “"));
-	buf_add_html(&b, number);
+	buf_add_quote(&b, number);
 	buf_adds(&b, TR(c, "» не найден. Номер вида <code>2026-0001</code>; список: /invoices",
 	    "”. Numbers look like <code>2026-0001</code>; the list: /invoices"));
-	return billing_view_send(c, &b, NULL) == -1 ? -1 : 0;
+	return billing_view_error(c, &b) == -1 ? -1 : 0;
 }
 
 static const char *

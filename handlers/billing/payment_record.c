@@ -301,7 +301,7 @@ payment_record_cmd(struct ctx *c)
 		buf_adds(&b, TR(c, "\nФормат: <code>/pay &lt;партнёр|счёт&gt; &lt;сумма&gt; "
 		    "[ДД.ММ.ГГГГ] [основание]</code>", "\nUsage: <code>/pay &lt;partner|invoice&gt; "
 		    "&lt;amount&gt; [DD.MM.YYYY] [reference]</code>"));
-		return billing_view_send(c, &b, NULL);
+		return billing_view_error(c, &b);
 	}
 	if (a.amount == 0)
 		return billing_view_say(c, TR(c, "Сумма: нужна больше нуля (минус — возврат). Пример: "
@@ -316,7 +316,7 @@ payment_record_cmd(struct ctx *c)
 			buf_init(&b, 0);
 			buf_adds(&b, "⚠️ ");
 			buf_add_html(&b, err);
-			return billing_view_send(c, &b, NULL);
+			return billing_view_error(c, &b);
 		}
 		if (when / 86400 > a.day)
 			return billing_view_say(c, TR(c, "Дата платежа в будущем: записывают полученные "

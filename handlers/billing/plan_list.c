@@ -107,9 +107,9 @@ plans_find(struct ctx *c, const char *typed, struct plan *p)
 		return r;
 	buf_init(&b, 0);
 	buf_adds(&b, TR(c, "Тариф «", "No plan “"));
-	buf_add_html(&b, typed);
+	buf_add_quote(&b, typed);
 	buf_adds(&b, TR(c, "» не найден. Список: /plans", "”. See /plans"));
-	rc = reply(c, b.ptr, NULL);
+	rc = reply_error(c, b.ptr);
 	buf_release(&b);
 	return rc == -1 ? -1 : 0;
 }

@@ -34,7 +34,7 @@ dialogs_retry(struct ctx *c, const char *e)
 	buf_adds(&b, "⚠️ ");
 	buf_add_html(&b, e);
 	buf_adds(&b, TR(c, "\nПопробуйте ещё раз или /cancel.", "\nTry again or /cancel."));
-	rc = reply(c, b.ptr, NULL);
+	rc = reply_error(c, b.ptr);
 	buf_release(&b);
 	return rc;
 }
@@ -42,8 +42,8 @@ dialogs_retry(struct ctx *c, const char *e)
 int
 dialogs_required(struct ctx *c)
 {
-	return reply(c, TR(c, "Это поле обязательно — ответьте или /cancel.",
-	    "This field is required: answer or /cancel."), NULL);
+	return reply_error(c, TR(c, "Это поле обязательно — ответьте или /cancel.",
+	    "This field is required: answer or /cancel."));
 }
 
 int
@@ -57,7 +57,7 @@ dialogs_not_saved(struct ctx *c, const struct buf *err, const char *format)
 	buf_add(&b, err->ptr, err->len);
 	buf_adds(&b, TR(c, "\nФормат: ", "\nFormat: "));
 	buf_adds(&b, format);
-	rc = reply(c, b.ptr, NULL);
+	rc = reply_error(c, b.ptr);
 	buf_release(&b);
 	return rc;
 }
@@ -81,15 +81,15 @@ dialogs_field_error(struct ctx *c, const char *label_ru, const char *label_en, c
 int
 dialogs_wait_button(struct ctx *c)
 {
-	return reply(c, TR(c, "Подтвердите кнопкой выше или /cancel.",
-	    "Confirm with the button above or /cancel."), NULL);
+	return reply_error(c, TR(c, "Подтвердите кнопкой выше или /cancel.",
+	    "Confirm with the button above or /cancel."));
 }
 
 int
 dialogs_stale(struct ctx *c)
 {
-	return reply_edit(c, TR(c, "Это подтверждение устарело; начните заново.",
-	    "This confirmation is stale; start again."), NULL);
+	return reply_edit_error(c, TR(c, "Это подтверждение устарело; начните заново.",
+	    "This confirmation is stale; start again."));
 }
 
 int

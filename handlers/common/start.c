@@ -16,11 +16,11 @@ start_refuse(struct ctx *c)
 	    (long long)c->chat_id);
 	if (c->is_group)
 		return 0;	/* no lectures in group chats */
-	return reply(c, TR(c,
+	return reply_error(c, TR(c,
 	    "Здравствуйте! Это внутренний бот команды, доступ только для сотрудников.\n"
 	    "Чтобы запросить доступ, отправьте /start — администратор рассмотрит запрос.",
 	    "Hello! This is the team's internal bot; access is for staff only.\n"
-	    "To ask for access, send /start and an administrator will review it."), NULL);
+	    "To ask for access, send /start and an administrator will review it."));
 }
 
 int

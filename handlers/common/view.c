@@ -255,12 +255,12 @@ view_pick_partner(struct ctx *c, const char *query, struct partner *p, const cha
 	buf_init(&b, 0);
 	if (n == 0) {
 		buf_adds(&b, TR(c, "Партнёр «", "No partner matches “"));
-		buf_add_html(&b, query);
+		buf_add_quote(&b, query);
 		buf_adds(&b, TR(c, "» не найден. Ищите по номеру, slug, ИНН или части названия: "
 		    "<code>/partners ромашка</code>", "”. Search by number, slug, INN or part of the "
 		    "name: <code>/partners acme</code>"));
 		view_pd_search_hint(c, &b);
-		rc = reply(c, b.ptr, NULL);
+		rc = reply_error(c, b.ptr);
 		buf_release(&b);
 		return rc == -1 ? -1 : 0;
 	}
@@ -302,7 +302,7 @@ view_button_partner(struct ctx *c, const char *arg, struct partner *p)
 		return view_damaged(c) == -1 ? -1 : 0;
 	r = partner_get(c->db, id, p);
 	if (r == 0)
-		return reply_edit(c, TR(c, "Партнёр не найден.", "No such partner."), NULL) == -1 ?
+		return reply_edit_error(c, TR(c, "Партнёр не найден.", "No such partner.")) == -1 ?
 		    -1 : 0;
 	return r;
 }
@@ -348,7 +348,7 @@ view_legal_name(const struct partner *p, int clear, struct buf *b)
 int
 view_damaged(struct ctx *c)
 {
-	return reply_edit(c, TR(c, "Кнопка повреждена.", "The button is damaged."), NULL);
+	return reply_edit_error(c, TR(c, "Кнопка повреждена.", "The button is damaged."));
 }
 
 void
@@ -406,7 +406,7 @@ view_page_button(struct ctx *c, const char *kind, const char *list, char *text, 
 		buf_init(&b, 0);
 		buf_printf(&b, TR(c, "Список устарел: повторите %s.", "The list is stale: run %s "
 		    "again."), list);
-		r = reply_edit(c, b.ptr, NULL);
+		r = reply_edit_error(c, b.ptr);
 		buf_release(&b);
 		return r == -1 ? -1 : 0;
 	}

@@ -256,11 +256,11 @@ team_resolve(struct ctx *c, const char *who, struct member *m, int may_be_new)
 
 		buf_init(&b, 0);
 		buf_adds(&b, TR(c, "Сотрудник «", "No team member “"));
-		buf_add_html(&b, who);
+		buf_add_quote(&b, who);
 		buf_adds(&b, TR(c, "» не найден. Укажите @username того, кто уже писал боту, или "
 		    "числовой id (его покажет /whoami).", "” found. Give the @username of someone who "
 		    "has written to the bot, or a numeric id (/whoami shows it)."));
-		rc = reply(c, b.ptr, NULL);
+		rc = reply_error(c, b.ptr);
 		buf_release(&b);
 		return rc == -1 ? -1 : 0;
 	}
@@ -284,9 +284,9 @@ team_grant_revoke_cmd(struct ctx *c, int grant)
 		    TR(c, "У кого снять роль?", "Revoke a role from whom?"));
 	rest = view_word(view_word(c->args, who, sizeof(who)), rolename, sizeof(rolename));
 	if (*rest != '\0' || (rolename[0] && (role = role_parse(rolename)) == 0))
-		return reply(c, TR(c, "Формат: <code>/grant @user роль</code>. Роли: superadmin, "
-		    "support, developer, billing, manager.", "Usage: <code>/grant @user role</code>. "
-		    "Roles: superadmin, support, developer, billing, manager."), NULL);
+		return reply_error(c, TR(c, "Формат: <code>/grant @user роль</code>. Роли: "
+		    "superadmin, support, developer, billing, manager.", "Usage: <code>/grant @user "
+		    "role</code>. Roles: superadmin, support, developer, billing, manager."));
 	r = team_resolve(c, who, &m, grant);
 	if (r != 1)
 		return r;

@@ -218,6 +218,67 @@ test_str(void)
 	    "str_to_i64 parses a big negative id");
 }
 
+/* A quote of what someone typed: short, escaped, never an entity cut, "…" when cut. */
+static void
+test_quote(void)
+{
+	char amp[4001], cyr[2 * 100 + 1], want[512];
+	struct buf b;
+	size_t i;
+
+	memset(amp, '&', 4000);
+	amp[4000] = '\0';
+	buf_init(&b, 0);
+	buf_add_quote(&b, amp);
+	for (i = 0, want[0] = '\0'; i < BUF_QUOTE_CHARS; i++)
+		memcpy(want + i * 5, "&amp;", 6);
+	str_copy(want + BUF_QUOTE_CHARS * 5, sizeof(want) - BUF_QUOTE_CHARS * 5, "…");
+	is_str(b.ptr, want, "4,000 '&' quote as 64 escaped ones and '…'");
+	buf_reset(&b);
+	for (i = 0; i < 100; i++)
+		memcpy(cyr + 2 * i, "\xD1\x8F", 2);	/* "я" × 100 */
+	cyr[200] = '\0';
+	buf_add_quote(&b, cyr);
+	ok(utf8_valid(b.ptr, b.len) && utf8_chars(b.ptr, b.len) == BUF_QUOTE_CHARS + 1,
+	    "100 Cyrillic letters: 64 whole ones and '…'");
+	buf_reset(&b);
+	buf_add_quote(&b, "a<b>\nc\td\"");
+	is_str(b.ptr, "a&lt;b&gt; c d&quot;", "a short quote: escaped, line breaks as spaces, no '…'");
+	buf_reset(&b);
+	memset(amp, 'x', BUF_QUOTE_CHARS);
+	amp[BUF_QUOTE_CHARS] = '\0';
+	buf_add_quote(&b, amp);
+	is_int(b.len, BUF_QUOTE_CHARS, "exactly the limit: kept whole, no '…'");
+	buf_release(&b);
+}
+
+/* One message whatever the text: a copy when it fits, else a clean first part and '…'. */
+static void
+test_cut(void)
+{
+	struct buf b;
+	char *one;
+	size_t n;
+	int i;
+
+	one = text_cut("<b>short</b>", 4000);
+	is_str(one, "<b>short</b>", "text_cut keeps a text that fits");
+	free(one);
+	buf_init(&b, 0);
+	buf_adds(&b, "<b>");
+	for (i = 0; i < 4000; i++)
+		buf_adds(&b, "&amp;");
+	buf_adds(&b, "</b> the end");
+	one = text_cut(b.ptr, 4000);
+	n = one ? strlen(one) : 0;
+	ok(one != NULL && utf8_chars(one, n) <= 4000, "text_cut: at most 4,000 characters");
+	ok(one != NULL && n > 4 && strcmp(one + n - strlen("</b>…"), "</b>…") == 0,
+	    "the bold tag is closed and '…' says the rest was left out");
+	ok(one != NULL && parts_cut_cleanly(&one, 1), "no entity or tag is cut");
+	free(one);
+	buf_release(&b);
+}
+
 int
 main(void)
 {
@@ -227,5 +288,7 @@ main(void)
 	test_split_cyrillic();
 	test_split_html();
 	test_str();
+	test_quote();
+	test_cut();
 	return done_testing();
 }
