@@ -127,12 +127,14 @@ dispatch_command(struct ctx *c, const struct tg_update *u, const char *bot_usern
 		/* plain text: in groups it is chatter; in private an answer to a dialog, or a hint */
 		if (c->is_group)
 			return 0;
-		if (!c->is_member)
-			return start_refuse(c);
+		/* a dialog goes to its gate even for someone no longer on the team: it is closed
+		 * there (and they are told), never left to resume if a role comes back */
 		c->args = u->text;
 		r = registry_run_dialog(c, u->text, 0);
 		if (r != 0)
 			return r == -1 ? -1 : 0;
+		if (!c->is_member)
+			return start_refuse(c);
 		return reply_error(c, TR(c, "Я понимаю команды. Список: /help",
 		    "I understand commands. See /help"));
 	}

@@ -167,6 +167,7 @@ struct dialog_kind {
 	int		(*on_skip)(struct ctx *, const struct dialog *);	/* NULL: nothing to skip */
 };
 const struct dialog_kind *registry_dialog(const char *kind);
+const struct dialog_kind *registry_dialog_at(size_t i);	/* from 0 until NULL */
 #define DIALOG_TTL (30 * 60)	/* seconds a dialog waits for an answer */
 
 /* validate.c — the checks at the boundary of a person's input. Each returns 0 with the value

@@ -130,3 +130,11 @@ dialog_end(struct db *db, int64_t user_id, int64_t chat_id)
 	}
 	return db_run(db, st);
 }
+
+/* Every dialog of a person, in every chat (their values go with them): a role taken away ends
+ * whatever they were filling in, so nothing resumes when a role comes back. */
+int
+dialog_end_user(struct db *db, int64_t user_id)
+{
+	return db_run_int(db, "DELETE FROM dialogs WHERE user_id = ?1", user_id);
+}

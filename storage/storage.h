@@ -359,6 +359,8 @@ int	 dialog_put(struct db *, int64_t user_id, int64_t chat_id, const char *key, 
 int	 dialog_value(struct db *, int64_t user_id, int64_t chat_id, const char *key, char *out,
 	    size_t outsz);
 int	 dialog_end(struct db *, int64_t user_id, int64_t chat_id);
+/* Ends all of a person's dialogs (every chat): how many were open, or -1. */
+int	 dialog_end_user(struct db *, int64_t user_id);
 
 /* queries.c — list filters behind pagination buttons (callback data holds only their id). */
 /* Saves a filter and returns its id (>0), or -1. */

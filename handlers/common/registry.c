@@ -94,14 +94,26 @@ registry_button(const char *verb)
 }
 
 const struct dialog_kind *
-registry_dialog(const char *kind)
+registry_dialog_at(size_t i)
 {
 	size_t t, j;
 
 	for (t = 0; t < NTABLES(dialog_tables); t++)
 		for (j = 0; dialog_tables[t][j].kind != NULL; j++)
-			if (strcmp(dialog_tables[t][j].kind, kind) == 0)
+			if (i-- == 0)
 				return &dialog_tables[t][j];
+	return NULL;
+}
+
+const struct dialog_kind *
+registry_dialog(const char *kind)
+{
+	const struct dialog_kind *k;
+	size_t i;
+
+	for (i = 0; (k = registry_dialog_at(i)) != NULL; i++)
+		if (strcmp(k->kind, kind) == 0)
+			return k;
 	return NULL;
 }
 
@@ -123,14 +135,20 @@ registry_run_dialog(struct ctx *c, const char *text, int skip)
 	if (k == NULL || c->now - d.updated_at > DIALOG_TTL) {
 		if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
 			return -1;
-		return reply(c, TR(c, "Диалог устарел и закрыт; начните заново.",
-		    "The dialog timed out and was closed; start again."), NULL) == -1 ? -1 : 1;
+		return reply_error(c, TR(c, "Диалог устарел и закрыт; начните заново.",
+		    "The dialog timed out and was closed; start again.")) == -1 ? -1 : 1;
 	}
+	/* the dialog's permission (its command's) against the roles held now, at every answer:
+	 * one started under a role since taken away ends here */
 	if (!gate_allows(c->is_member, c->roles, k->perm)) {
+		log_warn("dialog '%s' of user %lld (roles %#x) closed: no longer allowed", d.kind,
+		    (long long)c->user_id, c->roles);
 		if (dialog_end(c->db, c->user_id, c->chat_id) == -1)
 			return -1;
-		return reply(c, TR(c, "⛔ Недостаточно прав; диалог закрыт.",
-		    "⛔ Not allowed; the dialog is closed."), NULL) == -1 ? -1 : 1;
+		r = reply_error(c, TR(c, "⛔ Диалог закрыт: у вас больше нет прав на это "
+		    "действие; ничего не сохранено. Доступные команды: /help", "⛔ The dialog is "
+		    "closed: you may no longer do this; nothing was saved. See /help"));
+		return r == -1 ? -1 : 1;
 	}
 	if (skip)
 		r = k->on_skip ? k->on_skip(c, &d) : reply(c, TR(c, "Здесь нечего пропускать: ответьте "

@@ -106,7 +106,7 @@ static int
 team_change(struct ctx *c, struct member *m, unsigned role, int grant, int edit)
 {
 	struct buf b, d;
-	int r, rc = -1;
+	int r, rc = -1, dropped = 0;
 
 	buf_init(&b, 0);
 	if (!grant && role == ROLE_SUPERADMIN && cfg_is_superadmin(c->cfg, m->user_id)) {
@@ -145,16 +145,20 @@ team_change(struct ctx *c, struct member *m, unsigned role, int grant, int edit)
 	buf_release(&d);
 	if (r == -1 || menu_refresh(c->app, c->db, m->user_id) == -1)
 		goto out;
-	/* a revoked role ends the member's access sessions: they open anew under the roles left */
+	/* a revoked role ends the member's access sessions: they open anew under the roles left;
+	 * and the dialogs they had open, so a half-filled form never resumes on a later grant */
 	if (!grant) {
 		int n = access_close(c->db, m->user_id, 0, c->now);
 
 		if (n == -1 || (n > 0 && view_audit(c, 0, "access.close", "role revoked", 0,
 		    "sessions of the member closed") == -1))
 			goto out;
+		if ((dropped = dialog_end_user(c->db, m->user_id)) == -1)
+			goto out;
 	}
-	log_info("user %lld: role %s %s by user %lld", (long long)m->user_id, role_name(role),
-	    grant ? "granted" : "revoked", (long long)c->user_id);
+	log_info("user %lld: role %s %s by user %lld%s", (long long)m->user_id, role_name(role),
+	    grant ? "granted" : "revoked", (long long)c->user_id,
+	    dropped > 0 ? "; their open dialog closed" : "");
 	buf_adds(&b, grant ? "✅ " : "➖ ");
 	view_person(&b, m->name, m->username, m->user_id);
 	buf_printf(&b, grant ? TR(c, ": выдана роль «%s».", ": granted “%s”.") :
@@ -166,6 +170,10 @@ team_change(struct ctx *c, struct member *m, unsigned role, int grant, int edit)
 		buf_printf(&t, grant ? TR(c, "Вам выдана роль «%s». Команды: /help",
 		    "You were granted “%s”. Commands: /help") : TR(c, "С вас снята роль «%s».",
 		    "Your role “%s” was revoked."), view_role(c, role));
+		if (dropped > 0)
+			buf_adds(&t, TR(c, " Незаконченный диалог закрыт; из него ничего не "
+			    "сохранено.", " The dialog you had open is closed; nothing of it was "
+			    "saved."));
 		r = m->user_id != c->user_id ? notify(c, m->user_id, t.ptr, NULL, NULL) : 0;
 		buf_release(&t);
 		if (r == -1)

@@ -449,6 +449,21 @@ test_dialog(struct db *db)
 	is_int(dialog_get(db, 77, 770, &e), 0, "dialog: gone after end");
 	is_int(dialog_value(db, 77, 770, "reason", v, sizeof(v)), 0, "dialog: values gone too");
 	is_int(dialog_end(db, 77, 770), 0, "dialog: ending twice is fine");
+
+	/* a revoked role ends the person's dialogs in every chat, and only theirs */
+	dialog_start(db, &d);
+	dialog_put(db, 77, 770, "reason", "r");
+	d.chat_id = 771;
+	dialog_start(db, &d);
+	d.user_id = 78;
+	dialog_start(db, &d);
+	is_int(dialog_end_user(db, 77), 2, "dialog_end_user: both of the person's dialogs");
+	ok(dialog_get(db, 77, 770, &e) == 0 && dialog_get(db, 77, 771, &e) == 0 &&
+	    dialog_value(db, 77, 770, "reason", v, sizeof(v)) == 0,
+	    "dialog_end_user: rows and values gone");
+	is_int(dialog_get(db, 78, 771, &e), 1, "dialog_end_user: another person's dialog stays");
+	is_int(dialog_end_user(db, 77), 0, "dialog_end_user: none left");
+	dialog_end(db, 78, 771);
 }
 
 static void

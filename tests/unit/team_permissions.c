@@ -1,5 +1,5 @@
 /*
- * The permission matrix: every command and every button × every role (and an unknown user),
+ * The permission matrix: every command, button and dialog × every role (and an unknown user),
  * allowed or refused as the product rules say (PRODUCT.md, "Team and access"). The matrix is
  * data: a command or button missing from it fails the test, so each new one must join it.
  */
@@ -141,6 +141,29 @@ static const struct {
 	int		 act;
 } alert_buttons[] = { { "alc", 0 }, { "ala", 1 }, { "als", 1 }, { "alm", 1 } };
 
+/* Every dialog kind and what starts it: a command ("/name") or a button ("verb"). An answer
+ * passes the dialog's gate for exactly those who may run that, so a role taken away mid-dialog
+ * ends the dialog at the next answer. */
+static const struct {
+	const char	*kind;
+	const char	*started_by;
+} dialogs[] = {
+	{ "partner_new", "/partner_new" },
+	{ "partner_edit", "/partner_edit" },
+	{ "status", "/status" },
+	{ "access", "/access" },
+	{ "plan_new", "/plan_new" },
+	{ "plan_edit", "/plan_edit" },
+	{ "bill_subscribe", "/subscribe" },
+	{ "bill_change", "/plan_change" },
+	{ "bill_autorenew", "/autorenew" },
+	{ "bill_cancel", "/cancel_subscription" },
+	{ "bill_renew", "/renew" },
+	{ "bill_void", "/invoice_void" },
+	{ "bill_pay", "/pay" },
+	{ "bill_block", "dblk" },
+};
+
 static const unsigned who[] = { SA, SU, DE, BI, MA, UNKNOWN, SU | MA, BI | MA, 0 };
 static const char *const whoname[] = { "superadmin", "support", "developer", "billing",
     "manager", "unknown", "support+manager", "billing+manager", "member without roles" };
@@ -225,6 +248,7 @@ main(void)
 {
 	const struct command *c;
 	const struct button *b;
+	const struct dialog_kind *k;
 	size_t i, j, w;
 	int missing, wrong;
 	char name[160];
@@ -311,6 +335,47 @@ main(void)
 		ok(b != NULL && b->subject != NULL, name);
 	}
 	test_gate_button();
+
+	/* every dialog kind is gated as what starts it */
+	for (i = 0; (k = registry_dialog_at(i)) != NULL; i++) {
+		unsigned perm = 0;
+		int found = 0;
+
+		for (j = 0; j < sizeof(dialogs) / sizeof(dialogs[0]); j++)
+			if (strcmp(dialogs[j].kind, k->kind) == 0)
+				break;
+		snprintf(name, sizeof(name), "dialog %s is in the permission matrix", k->kind);
+		if (!ok(j < sizeof(dialogs) / sizeof(dialogs[0]), name))
+			continue;
+		if (dialogs[j].started_by[0] == '/' &&
+		    (c = registry_command(dialogs[j].started_by + 1)) != NULL) {
+			perm = c->perm;
+			found = 1;
+		} else if ((b = registry_button(dialogs[j].started_by)) != NULL) {
+			perm = b->perm;
+			found = 1;
+		}
+		snprintf(name, sizeof(name), "dialog %s: %s is registered", k->kind,
+		    dialogs[j].started_by);
+		if (!ok(found, name))
+			continue;
+		wrong = 0;
+		for (w = 0; w < sizeof(who) / sizeof(who[0]); w++)
+			if (gate(k->perm, who[w]) != gate(perm, who[w])) {
+				printf("# dialog %s for %s: gate says %d, %s says %d\n", k->kind,
+				    whoname[w], gate(k->perm, who[w]), dialogs[j].started_by,
+				    gate(perm, who[w]));
+				wrong++;
+			}
+		snprintf(name, sizeof(name), "dialog %s: gated as %s for every role", k->kind,
+		    dialogs[j].started_by);
+		is_int(wrong, 0, name);
+	}
+	missing = 0;
+	for (j = 0; j < sizeof(dialogs) / sizeof(dialogs[0]); j++)
+		if (registry_dialog(dialogs[j].kind) == NULL)
+			missing++;
+	is_int(missing, 0, "every dialog of the matrix is registered");
 
 	/* the product's hard rules, said once more in plain words */
 	ok(!gate(registry_command("access")->perm, DE) && !gate(registry_command("access")->perm, MA),
