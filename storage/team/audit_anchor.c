@@ -389,7 +389,8 @@ audit_anchors_load(struct audit_anchor **out, size_t *n, char *why, size_t whysz
 		*n = 0;
 		return rc;
 	}
-	qsort(v, *n, sizeof(*v), audit_anchor_cmp);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), audit_anchor_cmp);
 	*out = v;
 	return 0;
 }
