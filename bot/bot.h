@@ -301,8 +301,8 @@ int	 intake_poll_once(struct app *, struct tg_client *, struct db *);
 
 /* worker.c — drains the inbox in order, one transaction per update. */
 void	*worker_thread(void *app);
-/* Processes the oldest pending update: 1 done, 0 none pending, -1 error. */
-int	 worker_process_one(struct app *, struct db *);
+/* Processes the oldest pending updates in one transaction: how many, 0 none pending, -1 error. */
+int	 worker_process_batch(struct app *, struct db *);
 
 /* sender.c — drains the outbox under the rate limits. */
 void	*sender_thread(void *app);

@@ -205,7 +205,7 @@ console_settle(struct console *c)
 
 	while (busy) {
 		busy = 0;
-		while (worker_process_one(c->app, c->db) == 1)
+		while (worker_process_batch(c->app, c->db) > 0)
 			busy = 1;
 		n = outbox_due(c->db, INT64_MAX, rows, 32);
 		for (i = 0; i < n; i++) {

@@ -371,7 +371,11 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 	c.args = "";
 	str_copy(botname, sizeof(botname), a->bot_username);
 
-	/* A press is answered at once, before the work: its own small transaction. */
+	/* Everything of this update is one savepoint of the worker's transaction (several updates
+	 * share a commit); the work is a savepoint inside it, so a press keeps its answer and the
+	 * person an error reply when the work is undone. */
+	if (db_savepoint(db, 0) == -1)
+		return -1;
 	if (u->kind == UPD_CALLBACK) {
 		const char *text = "";
 		int alert = 0;
@@ -395,22 +399,15 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 			    "This button works only in a private chat with the bot");
 			alert = 1;
 		}
-		if (db_begin(db) == -1)
-			return -1;
-		if (reply_answer_callback(db, u->callback_id, text, alert, inbox_id) == -1) {
-			db_rollback(db);
-			return -1;
-		}
-		if (db_commit(db) == -1)
-			return -1;
-		app_wake_sender(a);
+		if (reply_answer_callback(db, u->callback_id, text, alert, inbox_id) == -1)
+			goto undo;
 	}
 
-	if (db_begin(db) == -1)
-		return -1;
+	if (db_savepoint(db, 1) == -1)
+		goto undo;
 	if (!c.is_group && dispatch_unblock(db, c.chat_id) == -1) {
-		db_rollback(db);
-		return -1;
+		db_undo(db, 1);
+		goto undo;
 	}
 	switch (u->kind) {
 	case UPD_MESSAGE:
@@ -439,31 +436,28 @@ dispatch_update(struct app *a, struct db *db, int64_t inbox_id, const struct tg_
 		rc = 0;
 	}
 	if (rc == 0 && inbox_finish(db, inbox_id, INBOX_DONE, NULL, clock_mono_us() - t0,
-	    clock_now_ms()) == 0 && db_commit(db) == 0) {
-		if (c.nout > 0)
-			app_wake_sender(a);
+	    clock_now_ms()) == 0 && db_release(db, 1) == 0 && db_release(db, 0) == 0) {
 		latency_record(&a->handler_latency, clock_mono_us() - t0);
 		metrics_handler(clock_mono_us() - t0);
 		return 0;
 	}
 
 	/* Nothing of the handler stays; the person learns that it failed. */
-	db_rollback(db);
+	if (db_undo(db, 1) == -1)
+		goto undo;
 	log_error("handler failed for update %lld (inbox %lld)", (long long)u->update_id,
 	    (long long)inbox_id);
-	if (db_begin(db) == -1)
-		return -1;
 	c.nout = 0;
 	if (u->kind != UPD_MY_CHAT_MEMBER && c.chat_id != 0)
 		reply_error(&c, TR(&c, "⚠️ Не получилось выполнить действие; ничего не изменено. "
 		    "Попробуйте ещё раз или сообщите администратору.", "⚠️ The action failed; "
 		    "nothing was changed. Try again or tell an administrator."));
-	if (inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms()) == -1) {
-		db_rollback(db);
-		return -1;
-	}
-	if (db_commit(db) == -1)
-		return -1;
-	app_wake_sender(a);
+	if (inbox_finish(db, inbox_id, INBOX_FAILED, "handler failed", 0, clock_now_ms()) == -1 ||
+	    db_release(db, 0) == -1)
+		goto undo;
 	return 0;
+undo:
+	/* not even the failure could be recorded: the update stays pending, tried again later */
+	db_undo(db, 0);
+	return -1;
 }

@@ -18,58 +18,95 @@
 /* The shortest cycle of empty polls when the server does not hold them. */
 #define INTAKE_EMPTY_CYCLE_MS 500
 
-/* Stores every update of a getUpdates result; returns how many were new, -1 on error. */
+struct intake_batch {
+	struct db	*db;
+	int64_t		 max_id;
+	int		 added;
+};
+
+/* Stores one update as sent; 0, or -1 when the database refused it. */
+static int
+intake_store_one(struct intake_batch *b, cJSON *u)
+{
+	int64_t uid;
+	char *payload;
+	int r;
+
+	if (json_integer(cJSON_GetObjectItemCaseSensitive(u, "update_id"), &uid) != 0 ||
+	    uid < 0) {
+		log_warn("getUpdates: an update without a usable update_id was skipped");
+		return 0;
+	}
+	/* stored as sent: a NUL in it is refused when the worker parses it, with an answer */
+	if ((payload = json_print(u)) == NULL)
+		return -1;
+	r = inbox_add(b->db, uid, "telegram", payload, clock_now_ms(), NULL);
+	cJSON_free(payload);
+	if (r == -1)
+		return -1;
+	b->added += r;
+	if (uid > b->max_id)
+		b->max_id = uid;
+	return 0;
+}
+
+/* One element of the result's text: parsed on its own, so a long answer never is one tree. */
+static int
+intake_store_text(const char *text, size_t len, void *arg)
+{
+	cJSON *u = json_parse(text, len);
+	int r;
+
+	if (u == NULL)
+		return -1;	/* not JSON after all: the whole answer is read as one below */
+	r = intake_store_one(arg, u);
+	cJSON_Delete(u);
+	return r;
+}
+
+/* Stores every update of a getUpdates result, and the next offset, in one transaction;
+ * returns how many were new, -1 on error. */
 static int
 intake_store(struct app *a, struct db *db, const char *result)
 {
-	cJSON *arr, *u, *id;
-	int64_t max_id = -1, uid;
-	int added = 0, r;
+	struct intake_batch b = { db, -1, 0 };
+	size_t len = strlen(result);
+	cJSON *arr = NULL, *u;
 
-	arr = json_parse(result, strlen(result));
-	if (arr == NULL || !cJSON_IsArray(arr)) {
-		cJSON_Delete(arr);
-		log_warn("getUpdates: result is not an array");
+	if (db_begin(db) == -1)
 		return -1;
+	if (json_array_spans(result, len, intake_store_text, &b) == -1) {
+		db_rollback(db);
+		if ((arr = json_parse(result, len)) == NULL || !cJSON_IsArray(arr)) {
+			cJSON_Delete(arr);
+			log_warn("getUpdates: result is not an array");
+			return -1;
+		}
+		b.max_id = -1;
+		b.added = 0;
+		if (db_begin(db) == -1) {
+			cJSON_Delete(arr);
+			return -1;
+		}
+		cJSON_ArrayForEach(u, arr)
+			if (intake_store_one(&b, u) == -1)
+				goto fail;
 	}
-	if (cJSON_GetArraySize(arr) == 0) {
+	if (b.max_id < 0) {
+		db_rollback(db);	/* nothing to store, no offset to move */
 		cJSON_Delete(arr);
 		return 0;
 	}
-	if (db_begin(db) == -1) {
-		cJSON_Delete(arr);
-		return -1;
-	}
-	cJSON_ArrayForEach(u, arr) {
-		char *payload;
-
-		id = cJSON_GetObjectItemCaseSensitive(u, "update_id");
-		if (json_integer(id, &uid) != 0 || uid < 0) {
-			log_warn("getUpdates: an update without a usable update_id was skipped");
-			continue;
-		}
-		/* stored as sent: a NUL in it is refused when the worker parses it, with an answer */
-		payload = json_print(u);
-		if (payload == NULL)
-			goto fail;
-		r = inbox_add(db, uid, "telegram", payload, clock_now_ms(), NULL);
-		cJSON_free(payload);
-		if (r == -1)
-			goto fail;
-		added += r;
-		if (uid > max_id)
-			max_id = uid;
-	}
-	if (max_id >= 0 && state_set_int(db, OFFSET_KEY, max_id + 1) == -1)
+	if (state_set_int(db, OFFSET_KEY, b.max_id + 1) == -1)
 		goto fail;
 	if (db_commit(db) == -1)
 		goto fail_norollback;
 	cJSON_Delete(arr);
-	if (added > 0) {
-		app_stat_add(a, &a->stats.updates_in, added);
+	if (b.added > 0) {
+		app_stat_add(a, &a->stats.updates_in, b.added);
 		app_wake_worker(a);
 	}
-	return added;
+	return b.added;
 fail:
 	db_rollback(db);
 fail_norollback:

@@ -279,3 +279,120 @@ json_integer(const cJSON *v, int64_t *out)
 	*out = (int64_t)v->valuedouble;
 	return 0;
 }
+
+/*
+ * Spans: where a value's text ends, found by its brackets and strings alone, so a long array
+ * (a getUpdates answer) is read one element at a time instead of as one tree. Nothing here
+ * decides what is JSON: each span is handed to json_parse (or, for an envelope, the text with
+ * the span cut out is), and a text the scan cannot follow is read whole as before.
+ */
+static size_t
+json_space(const char *t, size_t len, size_t i)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* The end (one past) of the value at i, or 0 when no value can start there. */
+static size_t
+json_value_end(const char *t, size_t len, size_t i)
+{
+	size_t start = i;
+	int depth = 0, in_string = 0;
+
+	if (i >= len)
+		return 0;
+	if (t[i] == '"') {
+		for (i++; i < len; i++) {
+			if (t[i] == '\\')
+				i++;
+			else if (t[i] == '"')
+				return i + 1;
+		}
+		return 0;
+	}
+	if (t[i] == '{' || t[i] == '[') {
+		for (; i < len; i++) {
+			char c = t[i];
+
+			if (in_string) {
+				if (c == '\\')
+					i++;
+				else if (c == '"')
+					in_string = 0;
+			} else if (c == '"')
+				in_string = 1;
+			else if (c == '{' || c == '[')
+				depth++;
+			else if ((c == '}' || c == ']') && --depth == 0)
+				return i + 1;
+		}
+		return 0;
+	}
+	while (i < len && t[i] != ',' && t[i] != '}' && t[i] != ']' && t[i] != ' ' &&
+	    t[i] != '\t' && t[i] != '\n' && t[i] != '\r' && t[i] != '\0')
+		i++;
+	return i > start ? i : 0;
+}
+
+int
+json_member_span(const char *t, size_t len, const char *key, size_t *off, size_t *vlen)
+{
+	size_t i = json_space(t, len, 0), kstart, kend, vend, klen = strlen(key);
+
+	if (i >= len || t[i] != '{')
+		return -1;
+	i = json_space(t, len, i + 1);
+	if (i < len && t[i] == '}')
+		return 0;
+	while (i < len) {
+		kstart = i;
+		if (t[i] != '"' || (kend = json_value_end(t, len, i)) == 0)
+			return -1;
+		i = json_space(t, len, kend);
+		if (i >= len || t[i] != ':')
+			return -1;
+		i = json_space(t, len, i + 1);
+		if ((vend = json_value_end(t, len, i)) == 0)
+			return -1;
+		/* the name as written, between its quotes: an escaped spelling is not recognised */
+		if (kend - kstart == klen + 2 && memcmp(t + kstart + 1, key, klen) == 0) {
+			*off = i;
+			*vlen = vend - i;
+			return 1;
+		}
+		i = json_space(t, len, vend);
+		if (i < len && t[i] == '}')
+			return 0;
+		if (i >= len || t[i] != ',')
+			return -1;
+		i = json_space(t, len, i + 1);
+	}
+	return -1;
+}
+
+int
+json_array_spans(const char *t, size_t len, int (*fn)(const char *, size_t, void *), void *arg)
+{
+	size_t i = json_space(t, len, 0), end;
+
+	if (i >= len || t[i] != '[')
+		return -1;
+	i = json_space(t, len, i + 1);
+	if (i < len && t[i] == ']')
+		return json_space(t, len, i + 1) == len ? 0 : -1;
+	while (i < len) {
+		if ((end = json_value_end(t, len, i)) == 0)
+			return -1;
+		if (fn != NULL && fn(t + i, end - i, arg) == -1)
+			return -1;
+		i = json_space(t, len, end);
+		if (i < len && t[i] == ']')
+			return json_space(t, len, i + 1) == len ? 0 : -1;
+		if (i >= len || t[i] != ',')
+			return -1;
+		i = json_space(t, len, i + 1);
+	}
+	return -1;
+}

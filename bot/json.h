@@ -29,5 +29,16 @@ char	*json_print(cJSON *);
  * never 1e3 or 1000.0) into *out: 0; 1 an integer beyond ±JSON_INT_MAX; -1 anything else,
  * a number not from json_parse too. */
 int	 json_integer(const cJSON *, int64_t *out);
+/* Where the value of an object's member is in its text, found without building a tree: 1 and
+ * [*off, *off + *vlen), 0 no such member, -1 the text is not an object the scan can follow.
+ * The name is matched as written (an escaped spelling is not); the first of duplicates wins,
+ * as in cJSON. The span is not checked to be JSON: parse it. */
+int	 json_member_span(const char *text, size_t len, const char *key, size_t *off,
+	    size_t *vlen);
+/* Calls fn(element text, its length, arg) for each element of an array's text, in order, so
+ * each can be parsed on its own: 0, or -1 when the text is not an array the scan can split
+ * or fn returned -1 (fn may be NULL: the scan only). */
+int	 json_array_spans(const char *text, size_t len,
+	    int (*fn)(const char *, size_t, void *), void *arg);
 
 #endif

@@ -34,17 +34,45 @@ struct sender_batch {
 	int		 reread;	/* the next round reads everything again */
 	int64_t		 read_ms;	/* monotonic time of the last full read */
 	int64_t		 max_id;	/* the highest row id read */
+	int64_t		 scanned;	/* rows up to this id were looked at since the full read */
+	/* The last row Telegram accepted, not yet marked sent: the mark goes in the transaction
+	 * that hands the next row over (one write per message), or alone at the round's end. */
+	int64_t		 done_id, done_msg, done_at;
 };
 #define SENDER_REREAD_MS 1000	/* new rows join the batch at most this late */
 #define SENDER_CALL_TIMEOUT 30
 
-/* The payload with chat_id added, and message_id when known (> 0): caller frees, or NULL. */
+/* The payload with chat_id added, and message_id when known (> 0): caller frees (cJSON_free),
+ * or NULL. Payloads are stored as objects without either key, so both are written in front of
+ * the stored text; one that holds either (a row from elsewhere) is rebuilt instead. */
 static char *
 sender_payload(const struct outbox_row *r, int64_t message_id)
 {
-	cJSON *o = cJSON_Parse(r->payload);
+	size_t len = strlen(r->payload);
+	cJSON *o;
 	char *s;
 
+	if (len >= 2 && r->payload[0] == '{' && r->payload[len - 1] == '}' &&
+	    strstr(r->payload, "\"chat_id\"") == NULL &&
+	    strstr(r->payload, "\"message_id\"") == NULL) {
+		char head[64];
+		int n = 0;
+
+		if (r->chat_id != 0)
+			n = snprintf(head, sizeof(head), "\"chat_id\":%lld", (long long)r->chat_id);
+		if (message_id > 0)
+			n += snprintf(head + n, sizeof(head) - (size_t)n, "%s\"message_id\":%lld",
+			    n ? "," : "", (long long)message_id);
+		if ((s = cJSON_malloc(len + (size_t)n + 2)) == NULL)
+			return NULL;
+		s[0] = '{';
+		memcpy(s + 1, head, (size_t)n);
+		if (n > 0 && len > 2)
+			s[++n] = ',';
+		memcpy(s + 1 + n, r->payload + 1, len);	/* the rest, its '}' and the NUL */
+		return s;
+	}
+	o = cJSON_Parse(r->payload);
 	if (o == NULL || !cJSON_IsObject(o)) {
 		cJSON_Delete(o);
 		return NULL;
@@ -136,6 +164,47 @@ sender_record(int r, const struct outbox_row *row, const char *what)
 		    (long long)row->id, what);
 }
 
+/* Marks the row Telegram last accepted as sent, on its own. */
+static void
+sender_flush(struct db *db, struct sender_batch *sb)
+{
+	struct outbox_row r;
+
+	if (sb->done_id == 0)
+		return;
+	r.id = sb->done_id;
+	sender_record(outbox_mark_sent(db, sb->done_id, sb->done_msg, sb->done_at), &r,
+	    "a sent message");
+	sb->done_id = 0;
+}
+
+/*
+ * Hands the row over (pending → sending), in one transaction with the mark of the row sent
+ * before it: until that commits, both are known as in flight only by the earlier one, so a
+ * crash still leaves at most one message to send again. -1: the row was not handed over.
+ */
+static int
+sender_hand_over(struct db *db, struct sender_batch *sb, int64_t id)
+{
+	struct outbox_row r;
+	int rc;
+
+	if (sb->done_id == 0)
+		return outbox_mark_sending(db, id, clock_now_ms());
+	if (db_begin(db) == -1) {
+		sender_flush(db, sb);
+		return outbox_mark_sending(db, id, clock_now_ms());
+	}
+	r.id = sb->done_id;
+	sender_record(outbox_mark_sent(db, sb->done_id, sb->done_msg, sb->done_at), &r,
+	    "a sent message");
+	sb->done_id = 0;
+	rc = outbox_mark_sending(db, id, clock_now_ms());
+	if (db_commit(db) == -1)
+		return -1;
+	return rc;
+}
+
 /* A private chat whose user blocked the bot: later messages are not even tried, until the
  * user writes again (dispatch clears the mark). */
 static int
@@ -167,8 +236,8 @@ sender_mark_chat_blocked(struct db *db, int64_t chat)
  * and other chats go on).
  */
 static void
-sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_row *r, char *json,
-    int *again)
+sender_send(struct app *a, struct db *db, struct tg_client *tg, struct sender_batch *sb,
+    struct outbox_row *r, char *json, int *again)
 {
 	struct app_live live;
 	struct tg_result res;
@@ -182,7 +251,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 		    clock_now_ms()), r, "a blocked chat");
 		return;
 	}
-	if (outbox_mark_sending(db, r->id, clock_now_ms()) == -1) {
+	if (sender_hand_over(db, sb, r->id) == -1) {
 		cJSON_free(json);
 		*again = 1;	/* not handed over: try in the next round */
 		return;
@@ -196,8 +265,9 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct outbox_ro
 	switch (res.cls) {
 	case TG_OK:
 	case TG_NOT_MODIFIED:
-		sender_record(outbox_mark_sent(db, r->id, sender_message_id(res.result), now), r,
-		    "a sent message");
+		sb->done_id = r->id;
+		sb->done_msg = sender_message_id(res.result);
+		sb->done_at = now;
 		app_stat_add(a, &a->stats.messages_out, 1);
 		break;
 	case TG_RETRY_AFTER:
@@ -317,6 +387,7 @@ sender_row_cmp(const void *x, const void *y)
 static int
 sender_batch_read(struct app *a, struct db *db, struct sender_batch *sb, int full)
 {
+	int64_t upto;
 	int n, i, room;
 
 	if (full) {
@@ -326,12 +397,22 @@ sender_batch_read(struct app *a, struct db *db, struct sender_batch *sb, int ful
 		sb->reread = sb->fresh = sb->answers = 0;
 		if (n > 0)
 			sb->n = n;
+		sb->scanned = 0;
 	} else {
+		/* only what was queued since the last look: a wake costs its own rows, however
+		 * long the backlog; rows passed over wait for the next full read */
 		sb->answers = 0;
 		room = SENDER_SLOTS - sb->n;
 		if (room > SENDER_ANSWERS)
 			room = SENDER_ANSWERS;
-		n = outbox_due_after(db, clock_now_ms(), sb->max_id, &sb->rows[sb->n], room);
+		if ((upto = outbox_max_id(db)) == -1)
+			return -1;
+		if (sb->scanned < sb->max_id)
+			sb->scanned = sb->max_id;
+		n = outbox_due_after(db, clock_now_ms(), sb->scanned, upto, &sb->rows[sb->n],
+		    room);
+		if (n >= 0 && n < room)
+			sb->scanned = upto;
 		if (n > 0) {
 			sb->n += n;
 			qsort(sb->rows, (size_t)sb->n, sizeof(sb->rows[0]), sender_row_cmp);
@@ -421,6 +502,8 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 				continue;
 			}
 		}
+		if (r->ref_id != 0)
+			sender_flush(db, sb);	/* the edit may need that row's message id */
 		switch (sender_prepare(db, r, &json, why, sizeof(why))) {
 		case SENDER_HOLD:
 			/* an edit whose message is not sent yet: its chat waits, in order */
@@ -438,7 +521,7 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 		case SENDER_GO:
 			break;
 		}
-		sender_send(a, db, tg, r, json, &again);
+		sender_send(a, db, tg, sb, r, json, &again);
 		if (again) {
 			/* back to pending: its chat's later rows wait for it, as the query knows */
 			sb->reread = 1;
@@ -449,6 +532,7 @@ sender_round(struct app *a, struct db *db, struct tg_client *tg, struct ratelimi
 		sent++;
 		next = 0;
 	}
+	sender_flush(db, sb);
 	if (sent == 0 && !global && sb->n >= SENDER_BATCH)
 		sb->reread = 1;
 	sender_batch_compact(sb, done);

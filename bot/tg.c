@@ -73,6 +73,44 @@ tg_malformed(struct tg_result *res)
 		str_copy(res->description, sizeof(res->description), "malformed response");
 }
 
+/*
+ * An answer whose result is an array (getUpdates: up to 100 updates, or however many a server
+ * that ignores the limit sends) is not read as one tree: the envelope is parsed with the array
+ * cut out, and the array's text is handed over as written, for its reader to parse element by
+ * element. 1 done (res filled as tg_classify would), 0 not such an answer: read it whole.
+ */
+static int
+tg_classify_array(const char *body, size_t len, struct tg_result *res)
+{
+	size_t off, vlen, n;
+	cJSON *root;
+	char *env;
+	int done = 0;
+
+	if (json_member_span(body, len, "result", &off, &vlen) != 1 || body[off] != '[' ||
+	    memchr(body + off, '\0', vlen) != NULL || json_array_spans(body + off, vlen, NULL,
+	    NULL) == -1)
+		return 0;
+	n = len - vlen + 2;
+	if ((env = malloc(n)) == NULL)
+		return 0;
+	memcpy(env, body, off);
+	memcpy(env + off, "[]", 2);
+	memcpy(env + off + 2, body + off + vlen, len - off - vlen);
+	root = json_parse(env, n);
+	free(env);
+	if (root != NULL && cJSON_IsObject(root) &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "ok")) &&
+	    (res->result = cJSON_malloc(vlen + 1)) != NULL) {
+		memcpy(res->result, body + off, vlen);
+		res->result[vlen] = '\0';
+		res->cls = TG_OK;
+		done = 1;
+	}
+	cJSON_Delete(root);
+	return done;
+}
+
 void
 tg_classify(long http_status, const char *body, size_t len, struct tg_result *res)
 {
@@ -84,6 +122,8 @@ tg_classify(long http_status, const char *body, size_t len, struct tg_result *re
 	memset(res, 0, sizeof(*res));
 	res->http_status = http_status;
 	res->cls = TG_TRANSIENT;
+	if (body != NULL && len > 0 && tg_classify_array(body, len, res))
+		return;
 	if (body == NULL || len == 0 || (root = json_parse(body, len)) == NULL ||
 	    !cJSON_IsObject(root) ||
 	    !cJSON_IsBool(ok = cJSON_GetObjectItemCaseSensitive(root, "ok"))) {

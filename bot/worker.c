@@ -1,8 +1,8 @@
 /*
- * worker.c — drains the inbox in order (so each chat sees its updates in order), one update at a
- * time: parse, then dispatch inside a transaction that also marks the inbox row done. A crash
- * before the commit leaves the row pending and it is processed again; after the commit it is
- * never processed again.
+ * worker.c — drains the inbox in order (so each chat sees its updates in order): parse, then
+ * dispatch inside a transaction that also marks the inbox row done; a backlog is taken in
+ * batches that share one commit. A crash before the commit leaves the rows pending and they are
+ * processed again; after the commit they are never processed again.
  */
 #include <stdio.h>
 #include <string.h>
@@ -61,44 +61,74 @@ worker_refusal(struct app *a, struct db *db, const struct inbox_row *row,
 	return r;
 }
 
-int
-worker_process_one(struct app *a, struct db *db)
+/* One update of the batch, in the worker's transaction: 0 done (or refused, with its answer),
+ * -1 nothing of it could be recorded (it stays pending). */
+static int
+worker_one(struct app *a, struct db *db, const struct inbox_row *row)
 {
-	struct inbox_row row;
 	struct tg_update u;
 	struct buf err;
-	int r;
+	int r = 0;
 
-	r = inbox_next(db, &row);
-	if (r != 1)
-		return r;
 	buf_init(&err, 512);
 	memset(&u, 0, sizeof(u));
-	if (update_parse(row.payload, strlen(row.payload), &u, &err) == -1) {
-		log_warn("update %lld rejected: %s", (long long)row.update_id, err.ptr);
-		if (db_begin(db) == 0) {
-			if (worker_refusal(a, db, &row, &u) == 0 &&
-			    inbox_finish(db, row.id, INBOX_FAILED, err.ptr, 0, clock_now_ms()) == 0) {
-				r = db_commit(db) == 0 ? 1 : -1;
-				app_wake_sender(a);
-			} else {
-				db_rollback(db);
-				r = -1;
-			}
-		} else
+	if (update_parse(row->payload, strlen(row->payload), &u, &err) == -1) {
+		log_warn("update %lld rejected: %s", (long long)row->update_id, err.ptr);
+		if (db_savepoint(db, 0) == -1 || worker_refusal(a, db, row, &u) == -1 ||
+		    inbox_finish(db, row->id, INBOX_FAILED, err.ptr, 0, clock_now_ms()) == -1 ||
+		    db_release(db, 0) == -1) {
+			db_undo(db, 0);
 			r = -1;
-		goto out;
+		}
+	} else {
+		pthread_rwlock_rdlock(&a->cfg_lock);
+		r = dispatch_update(a, db, row->id, &u);
+		pthread_rwlock_unlock(&a->cfg_lock);
+		if (r == 0)
+			app_stat_add(a, &a->stats.updates_done, 1);
 	}
-	pthread_rwlock_rdlock(&a->cfg_lock);
-	r = dispatch_update(a, db, row.id, &u) == 0 ? 1 : -1;
-	pthread_rwlock_unlock(&a->cfg_lock);
-	if (r == 1)
-		app_stat_add(a, &a->stats.updates_done, 1);
-out:
 	update_release(&u);
 	buf_release(&err);
-	inbox_row_release(&row);
 	return r;
+}
+
+/*
+ * Up to WORKER_BATCH pending updates, in order, share one transaction and so one commit (one
+ * fsync): a backlog costs a fraction of a commit per update. Each update is a savepoint of it,
+ * undone on its own when it fails; the batch ends after WORKER_BATCH_US of work so its replies
+ * are not held back. A crash before the commit leaves all of them pending, and each is
+ * processed again; after it, none is. Returns how many were processed, 0 none pending, -1 the
+ * database refused (what was done before is committed).
+ */
+#define WORKER_BATCH 32
+#define WORKER_BATCH_US 20000
+
+int
+worker_process_batch(struct app *a, struct db *db)
+{
+	struct inbox_row row;
+	int64_t t0 = clock_mono_us();
+	int n = 0, r = 0;
+
+	if (db_begin(db) == -1)
+		return -1;
+	while (n < WORKER_BATCH && clock_mono_us() - t0 < WORKER_BATCH_US) {
+		if ((r = inbox_next(db, &row)) != 1)
+			break;
+		r = worker_one(a, db, &row);
+		inbox_row_release(&row);
+		if (r == -1)
+			break;
+		n++;
+	}
+	if (n == 0) {
+		db_rollback(db);
+		return r == -1 ? -1 : 0;
+	}
+	if (db_commit(db) == -1)
+		return -1;
+	app_wake_sender(a);
+	return r == -1 ? -1 : n;
 }
 
 void *
@@ -111,8 +141,8 @@ worker_thread(void *arg)
 	if ((db = app_thread_db(a, "worker")) == NULL)
 		return NULL;
 	while (!a->stop) {
-		r = worker_process_one(a, db);
-		if (r == 1)
+		r = worker_process_batch(a, db);
+		if (r > 0)
 			continue;
 		/* nothing pending, or the database is busy: wait for intake or retry shortly */
 		app_wait(a, &a->inbox_pending, r == -1 ? 1000 : 250);

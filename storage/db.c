@@ -317,7 +317,7 @@ db_open(const char *path, char *errbuf, size_t errsz)
 	sqlite3_busy_timeout(db->h, 5000);
 	/* FULL: a commit survives a power loss, not only a crash. The next getUpdates confirms
 	 * what intake committed, and Telegram will not send it again. */
-	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL;",
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -256;",
 	    errbuf, errsz) == -1)
 		goto fail;
 	/* journal_mode answers with the mode in force; anything but wal means it did not take. */
@@ -379,6 +379,44 @@ db_rollback(struct db *db)
 {
 	if (!sqlite3_get_autocommit(db->h))
 		db_run(db, db_stmt(db, "ROLLBACK"));
+}
+
+#define DB_LEVELS 3
+static const char *const db_sp_save[DB_LEVELS] = {
+	"SAVEPOINT sp0", "SAVEPOINT sp1", "SAVEPOINT sp2" };
+static const char *const db_sp_release[DB_LEVELS] = {
+	"RELEASE sp0", "RELEASE sp1", "RELEASE sp2" };
+static const char *const db_sp_undo[DB_LEVELS] = {
+	"ROLLBACK TO sp0", "ROLLBACK TO sp1", "ROLLBACK TO sp2" };
+
+int
+db_savepoint(struct db *db, int level)
+{
+	if (level < 0 || level >= DB_LEVELS || sqlite3_get_autocommit(db->h)) {
+		log_error("db: savepoint %d outside a transaction", level);
+		return -1;
+	}
+	return db_run(db, db_stmt(db, db_sp_save[level]));
+}
+
+int
+db_release(struct db *db, int level)
+{
+	if (level < 0 || level >= DB_LEVELS)
+		return -1;
+	return db_run(db, db_stmt(db, db_sp_release[level]));
+}
+
+/* Rolled back and ended; a transaction that SQLite already rolled back (a full disk) stays so,
+ * and the caller's commit then fails. */
+int
+db_undo(struct db *db, int level)
+{
+	if (level < 0 || level >= DB_LEVELS || sqlite3_get_autocommit(db->h))
+		return -1;
+	if (db_run(db, db_stmt(db, db_sp_undo[level])) == -1)
+		return -1;
+	return db_run(db, db_stmt(db, db_sp_release[level]));
 }
 
 int

@@ -134,18 +134,19 @@ out:
 	return rc;
 }
 
-/* The rows of the statement (?1 now, ?2 max, ?3 after id) into rows[]: the count, or -1. */
+/* The rows of the statement (?1 now, ?2 max, ?3 after id, ?4 up to id) into rows[]: the count,
+ * or -1. */
 static int
 outbox_due_rows(struct db *db, sqlite3_stmt *st, int64_t now_ms, int64_t after_id,
-    struct outbox_row *rows, int max)
+    int64_t upto_id, struct outbox_row *rows, int max)
 {
 	int n = 0, r = 0;
 
 	if (max <= 0)
 		return 0;
 	if (st == NULL || db_bound(db, st, sqlite3_bind_int64(st, 1, now_ms) |
-	    sqlite3_bind_int(st, 2, max) | (sqlite3_bind_parameter_count(st) >= 3 ?
-	    sqlite3_bind_int64(st, 3, after_id) : 0)) == -1)
+	    sqlite3_bind_int(st, 2, max) | (sqlite3_bind_parameter_count(st) >= 4 ?
+	    sqlite3_bind_int64(st, 3, after_id) | sqlite3_bind_int64(st, 4, upto_id) : 0)) == -1)
 		goto fail;
 	while (n < max && (r = db_step(db, st)) == 1) {
 		if (outbox_row_fill(st, &rows[n]) == -1) {
@@ -170,23 +171,35 @@ outbox_due(struct db *db, int64_t now_ms, struct outbox_row *rows, int max)
 {
 	/* A row waiting for a retry holds back the later rows of its chat: a reply must not
 	 * overtake an earlier one that met a 5xx or a 429. */
+	/* Walked in the order of outbox_order (the unary + keeps the planner off next_at's index,
+	 * which would read every due row and sort them): a full batch costs its own rows, not the
+	 * backlog's. */
 	return outbox_due_rows(db, db_stmt(db,
-	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1"
+	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND +next_at <= ?1"
 	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
-	    " AND e.next_at > ?1 AND e.chat_id = o.chat_id AND e.id < o.id))"
-	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, 0, rows, max);
+	    " AND e.chat_id = o.chat_id AND e.next_at > ?1 AND e.id < o.id))"
+	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, 0, 0, rows, max);
 }
 
 int
-outbox_due_after(struct db *db, int64_t now_ms, int64_t after_id, struct outbox_row *rows,
-    int max)
+outbox_due_after(struct db *db, int64_t now_ms, int64_t after_id, int64_t upto_id,
+    struct outbox_row *rows, int max)
 {
-	/* The oldest pending row of its chat has nothing to wait for, wherever the others are. */
+	/* The oldest pending row of its chat has nothing to wait for, wherever the others are.
+	 * NOT INDEXED: the id range is walked by rowid (what was queued since), never the whole
+	 * pending queue by outbox_order. */
 	return outbox_due_rows(db, db_stmt(db,
-	    "SELECT " OUTBOX_COLS " FROM outbox o WHERE state = 0 AND next_at <= ?1 AND id > ?3"
+	    "SELECT " OUTBOX_COLS " FROM outbox o NOT INDEXED WHERE id > ?3 AND id <= ?4"
+	    " AND state = 0 AND next_at <= ?1"
 	    " AND (chat_id = 0 OR NOT EXISTS (SELECT 1 FROM outbox e WHERE e.state = 0"
 	    " AND e.chat_id = o.chat_id AND e.id < o.id))"
-	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, after_id, rows, max);
+	    " ORDER BY priority DESC, id LIMIT ?2"), now_ms, after_id, upto_id, rows, max);
+}
+
+int64_t
+outbox_max_id(struct db *db)
+{
+	return db_query_int(db, "SELECT coalesce(max(id), 0) FROM outbox");
 }
 
 int

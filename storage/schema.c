@@ -432,6 +432,15 @@ const char *const db_migrations[] = {
 	"  created_at  INTEGER NOT NULL"
 	") STRICT;"
 	"CREATE INDEX acts_partner ON acts(partner_id, id);",
+
+	/* 8: the sender's reads stay flat however long the backlog: the due rows are walked in
+	 * the order they go (outbox_order) and stop at the batch's size, and whether a chat is held
+	 * by an earlier row waiting for its retry is one seek (outbox_chat_wait), not a walk over
+	 * the chat's pending rows. Saved list filters are found again instead of piling up. */
+	"DROP INDEX outbox_chat_pending;"
+	"CREATE INDEX outbox_chat_wait ON outbox(chat_id, next_at) WHERE state = 0;"
+	"CREATE INDEX outbox_order ON outbox(priority DESC, id) WHERE state = 0;"
+	"CREATE INDEX saved_queries_user ON saved_queries(user_id, kind, text);",
 };
 
 int

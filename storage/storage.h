@@ -22,6 +22,12 @@ int		 db_begin(struct db *);		/* BEGIN IMMEDIATE */
 int		 db_relax_sync(struct db *);
 int		 db_commit(struct db *);
 void		 db_rollback(struct db *);
+/* Savepoints inside the caller's transaction, nested by level (0 outermost, up to 2): several
+ * updates share one commit, each undone on its own. db_release keeps the work, db_undo rolls it
+ * back; both end the savepoint. */
+int		 db_savepoint(struct db *, int level);
+int		 db_release(struct db *, int level);
+int		 db_undo(struct db *, int level);
 int		 db_schema_version(struct db *);	/* PRAGMA user_version */
 int		 db_migrations_count(void);
 const char	*db_errmsg(struct db *);
@@ -90,10 +96,13 @@ int	 outbox_add_edit(struct db *, int64_t ref_id, const char *payload, const cha
 /* Up to max due rows (state pending, next_at <= now), priority first, then id.
  * Fills rows[]; returns how many (release each with outbox_row_release), -1 on error. */
 int	 outbox_due(struct db *, int64_t now_ms, struct outbox_row *rows, int max);
-/* The due rows after after_id (queued since a read) that are to no chat or the oldest pending
- * row of their chat, so they can go before anything read earlier; same order and return. */
-int	 outbox_due_after(struct db *, int64_t now_ms, int64_t after_id, struct outbox_row *rows,
-	    int max);
+/* The due rows with after_id < id <= upto_id (queued since a read) that are to no chat or the
+ * oldest pending row of their chat, so they can go before anything read earlier; same order
+ * and return. Only that id range is looked at, so a wake costs what was queued since. */
+int	 outbox_due_after(struct db *, int64_t now_ms, int64_t after_id, int64_t upto_id,
+	    struct outbox_row *rows, int max);
+/* The highest row id (0 with none), -1 on error. */
+int64_t	 outbox_max_id(struct db *);
 /* Earliest next_at among pending rows: 1 found (*at_ms), 0 none. */
 int	 outbox_next_at(struct db *, int64_t *at_ms);
 int	 outbox_mark_sending(struct db *, int64_t id, int64_t now_ms);

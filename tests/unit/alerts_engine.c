@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "handlers/handlers.h"
 #include "tests/tap.h"
 #include "tests/testdb.h"
@@ -341,6 +343,47 @@ test_lists(struct app *a, struct db *db)
 	    "refused by the index");
 }
 
+/* What goes over the wire for a stored payload: exact text, valid JSON. */
+static void
+payload_is(struct db *db, int64_t chat, const char *stored, const char *want, const char *name)
+{
+	struct outbox_row r;
+	char why[128], *json = NULL;
+	cJSON *j;
+
+	memset(&r, 0, sizeof(r));
+	r.chat_id = chat;
+	snprintf(r.method, sizeof(r.method), "sendMessage");
+	r.payload = (char *)stored;
+	if (want == NULL) {
+		is_int(sender_prepare(db, &r, &json, why, sizeof(why)), SENDER_FAIL, name);
+		return;
+	}
+	ok(sender_prepare(db, &r, &json, why, sizeof(why)) == SENDER_GO && json != NULL &&
+	    strcmp(json, want) == 0, name);
+	if (json == NULL || strcmp(json, want) != 0)
+		printf("# got %s\n", json ? json : "(null)");
+	ok((j = cJSON_Parse(json ? json : "")) != NULL && cJSON_IsObject(j), "and it is JSON");
+	cJSON_Delete(j);
+	free(json);
+}
+
+static void
+test_sender_payloads(struct db *db)
+{
+	payload_is(db, 77, "{}", "{\"chat_id\":77}", "an empty payload gets only its chat");
+	payload_is(db, 0, "{\"callback_query_id\":\"q\"}", "{\"callback_query_id\":\"q\"}",
+	    "a call to no chat goes as stored");
+	payload_is(db, 0, "{}", "{}", "an empty call to no chat");
+	payload_is(db, -5, "{\"text\":\"say \\\"chat_id\\\"\"}",
+	    "{\"chat_id\":-5,\"text\":\"say \\\"chat_id\\\"\"}",
+	    "the words chat_id inside a text are only text");
+	payload_is(db, -5, "{\"chat_id\":1,\"text\":\"t\"}", "{\"text\":\"t\",\"chat_id\":-5}",
+	    "a stored chat_id is replaced, never sent twice");
+	payload_is(db, -5, "[1]", NULL, "a payload that is no object is dropped");
+	payload_is(db, -5, "{\"text\":", NULL, "a cut-off payload is dropped");
+}
+
 static void
 test_sender(struct app *a, struct db *db)
 {
@@ -406,8 +449,11 @@ test_sender(struct app *a, struct db *db)
 	ok(outbox_get(db, other, &edit) == 1, "read a plain row");
 	ok(sender_prepare(db, &edit, &json, why, sizeof(why)) == SENDER_GO &&
 	    has(json, "\"chat_id\":-100123") && !has(json, "message_id"), "a plain row goes as is");
+	is_str(json, "{\"chat_id\":-100123,\"text\":\"x\"}", "the chat written in front, the "
+	    "stored text as it is");
 	free(json);
 	outbox_row_release(&edit);
+	test_sender_payloads(db);
 
 	is_int(outbox_add_edit(db, 987654, "{}", NULL, clock_now_ms(), NULL), -1,
 	    "an edit of an unknown row is refused");

@@ -173,11 +173,83 @@ test_print(void)
 	}
 }
 
+struct spans {
+	char	 seen[8][64];
+	int	 n;
+	int	 stop_at;	/* -1: never */
+};
+
+static int
+span_cb(const char *t, size_t len, void *arg)
+{
+	struct spans *sp = arg;
+
+	if (sp->n == sp->stop_at)
+		return -1;
+	if (sp->n < 8)
+		snprintf(sp->seen[sp->n], sizeof(sp->seen[0]), "%.*s", (int)len, t);
+	sp->n++;
+	return 0;
+}
+
+static int
+spans_of(const char *t, struct spans *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->stop_at = -1;
+	return json_array_spans(t, strlen(t), span_cb, sp);
+}
+
+/* Spans find each element and member value by brackets and strings alone; what they cannot
+ * follow is refused, so the caller reads the text whole. */
+static void
+test_spans(void)
+{
+	struct spans sp;
+	size_t off = 0, len = 0;
+	const char *t;
+
+	ok(spans_of(" [ {\"a\":[1,{\"b\":\"]}\\\"\"}]} , 2 ,\"x,]\", [] ,null] ", &sp) == 0 &&
+	    sp.n == 5, "five elements, brackets and commas inside strings ignored");
+	is_str(sp.seen[0], "{\"a\":[1,{\"b\":\"]}\\\"\"}]}", "the first element whole");
+	is_str(sp.seen[1], "2", "a number");
+	is_str(sp.seen[2], "\"x,]\"", "a string holding a comma and a bracket");
+	is_str(sp.seen[3], "[]", "an empty array");
+	is_str(sp.seen[4], "null", "a literal");
+	ok(spans_of("[]", &sp) == 0 && sp.n == 0, "an empty array has no elements");
+	ok(spans_of("[1 2]", &sp) == -1, "a missing comma is refused");
+	ok(spans_of("[1,]", &sp) == -1, "a trailing comma is refused");
+	ok(spans_of("[{\"a\":1}", &sp) == -1, "a cut-off array is refused");
+	ok(spans_of("[1] x", &sp) == -1, "text after the array is refused");
+	ok(spans_of("{\"a\":1}", &sp) == -1, "an object is not an array");
+	ok(spans_of("[\"abc]", &sp) == -1, "an unterminated string is refused");
+	memset(&sp, 0, sizeof(sp));
+	sp.stop_at = 1;
+	ok(json_array_spans("[1,2,3]", 7, span_cb, &sp) == -1 && sp.n == 1,
+	    "the callback's -1 stops the walk");
+	t = "{\"ok\" : true, \"x\":{\"result\":1}, \"result\" : [1, 2] }";
+	ok(json_member_span(t, strlen(t), "result", &off, &len) == 1 &&
+	    len == 6 && strncmp(t + off, "[1, 2]", 6) == 0,
+	    "a member's value is found at the top level, not inside another member");
+	t = "{\"ok\":true}";
+	is_int(json_member_span(t, strlen(t), "result", &off, &len), 0, "no such member");
+	t = "{\"ok\":true,\"result\":[1],\"result\":[2]}";
+	ok(json_member_span(t, strlen(t), "result", &off, &len) == 1 && t[off + 1] == '1',
+	    "the first of duplicate members, as cJSON reads them");
+	t = "{\"ok\" true}";
+	is_int(json_member_span(t, strlen(t), "ok", &off, &len), -1, "a missing colon is refused");
+	t = "[1]";
+	is_int(json_member_span(t, strlen(t), "ok", &off, &len), -1, "an array is not an object");
+	t = "{\"ok\":true,";
+	is_int(json_member_span(t, strlen(t), "result", &off, &len), -1, "a cut-off object");
+}
+
 int
 main(void)
 {
 	test_nul();
 	test_integer();
 	test_print();
+	test_spans();
 	return done_testing();
 }

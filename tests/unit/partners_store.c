@@ -482,10 +482,21 @@ test_queries(struct db *db)
 	is_str(text, "", "query: nothing copied for another user");
 	is_int(query_load(db, id + 1, 77, kind, sizeof(kind), text, sizeof(text)), 0,
 	    "query: unknown id");
+	is_int(query_save(db, 77, "partners", "status=1 ромаш", 600), id,
+	    "query: the same filter again is the same row");
+	ok(query_save(db, 78, "partners", "status=1 ромаш", 600) != id,
+	    "query: another user's filter is their own");
+	ok(query_save(db, 77, "invoices", "status=1 ромаш", 600) != id,
+	    "query: another kind is another row");
 	is_int(query_prune(db, 500), 0, "query: prune keeps the recent");
 	is_int(query_prune(db, 501), 1, "query: prune drops the old");
 	is_int(query_load(db, id, 77, kind, sizeof(kind), text, sizeof(text)), 0,
 	    "query: pruned");
+	is_int(query_prune(db, 601), 2, "query: the repeat wrote no row of its own");
+	id = query_save(db, 77, "partners", "x", 1000);
+	is_int(query_save(db, 77, "partners", "x", 1000 + 2 * 86400), id,
+	    "query: a filter used again days later keeps its row");
+	is_int(query_prune(db, 1001), 0, "query: and its week counts from the last use");
 }
 
 int

@@ -106,6 +106,19 @@ test_classes(void)
 	is_str(r.description, "malformed response", "truncated JSON is a malformed response");
 	r = classify(200, "{\"result\":[]}");
 	ok(r.cls == TG_TRANSIENT, "a body without ok is TG_TRANSIENT");
+	/* an array result (getUpdates) is handed over as written, the envelope still checked */
+	r = classify(200, "{\"ok\":true, \"result\" : [ {\"update_id\":1e0,\"t\":\"a\\u0000\"} ,2]}");
+	ok(r.cls == TG_OK && r.result != NULL &&
+	    strcmp(r.result, "[ {\"update_id\":1e0,\"t\":\"a\\u0000\"} ,2]") == 0,
+	    "an array result is passed through as written, its numbers and escapes untouched");
+	tg_result_release(&r);
+	r = classify(200, "{\"ok\":false,\"result\":[1],\"error_code\":409,\"description\":\"c\"}");
+	is_int(r.cls, TG_CONFLICT, "ok:false with an array result is still an error");
+	tg_result_release(&r);
+	r = classify(200, "{\"ok\":true,\"result\":[1],}");
+	ok(r.cls == TG_TRANSIENT && r.result == NULL, "a broken envelope around an array is malformed");
+	r = classify(200, "{\"ok\":true,\"result\":[1 2]}");
+	ok(r.cls == TG_TRANSIENT && r.result == NULL, "an array the scan cannot split is read whole: malformed");
 	r = classify(200, "[true]");
 	ok(r.cls == TG_TRANSIENT, "a JSON array is TG_TRANSIENT");
 	r = classify(200, NULL);
