@@ -149,6 +149,7 @@ struct tg_result {
 	int64_t		 retry_after;	/* seconds, from parameters */
 	int64_t		 migrate_to;	/* chat id, from parameters */
 	char		*result;	/* owned: the "result" member as JSON text, or NULL */
+	int64_t		 message_id;	/* the result's message_id when it is a Message, else 0 */
 	int		 connect_failed;	/* the request surely never reached the server */
 	int64_t		 latency_ms;
 };

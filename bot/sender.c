@@ -136,22 +136,6 @@ sender_prepare(struct db *db, const struct outbox_row *r, char **json, char *why
 	return SENDER_GO;
 }
 
-/* message_id of a sent Message result, 0 when the result is not a Message. */
-static int64_t
-sender_message_id(const char *result)
-{
-	cJSON *o, *id;
-	int64_t v = 0;
-
-	if (result == NULL || (o = json_parse(result, strlen(result))) == NULL)
-		return 0;
-	id = cJSON_GetObjectItemCaseSensitive(o, "message_id");
-	if (json_integer(id, &v) != 0 || v < 0)
-		v = 0;
-	cJSON_Delete(o);
-	return v;
-}
-
 #define SENDER_MAX_ATTEMPTS 1500	/* with backoff capped at 60 s: about a day of outage */
 
 /* Records the outcome of a call; a database that refuses is logged (the row stays in sending
@@ -266,7 +250,7 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct sender_ba
 	case TG_OK:
 	case TG_NOT_MODIFIED:
 		sb->done_id = r->id;
-		sb->done_msg = sender_message_id(res.result);
+		sb->done_msg = res.message_id;
 		sb->done_at = now;
 		app_stat_add(a, &a->stats.messages_out, 1);
 		break;

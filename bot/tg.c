@@ -136,6 +136,11 @@ tg_classify(long http_status, const char *body, size_t len, struct tg_result *re
 			tg_malformed(res);
 			goto out;
 		}
+		/* a sent Message's id, read once here rather than from the text again */
+		if (cJSON_IsObject(it) && (json_integer(cJSON_GetObjectItemCaseSensitive(it,
+		    "message_id"), &v) != 0 || v < 0))
+			v = 0;
+		res->message_id = cJSON_IsObject(it) ? v : 0;
 		/* as Telegram wrote it: a NUL stays "\u0000", numbers keep their text */
 		if ((res->result = json_print(it)) == NULL) {
 			str_copy(res->description, sizeof(res->description), "out of memory");

@@ -102,6 +102,7 @@ inbox_pending_count(struct db *db)
 int
 inbox_prune(struct db *db, int64_t older_than_ms)
 {
+	/* A daily scan of the week kept, rather than an index to keep up on every update. */
 	return db_run_int(db,
 	    "DELETE FROM inbox WHERE processed_at < ?1 AND state <> 0", older_than_ms);
 }

@@ -342,6 +342,7 @@ outbox_pending_count(struct db *db)
 int
 outbox_prune(struct db *db, int64_t older_than_ms)
 {
+	/* A daily scan of the week kept, rather than an index to keep up on every send. */
 	return db_run_int(db,
 	    "DELETE FROM outbox WHERE finished_at < ?1 AND state IN (2, 3, 4)"
 	    " AND id NOT IN (SELECT outbox_id FROM alerts WHERE state = 0)"

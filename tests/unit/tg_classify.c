@@ -35,8 +35,15 @@ test_classes(void)
 	is_int(r.cls, TG_OK, "ok:true is TG_OK");
 	is_str(r.result, "{\"message_id\":5,\"chat\":{\"id\":-100123},\"text\":\"hi\"}",
 	    "the result member is passed through unformatted");
+	is_int(r.message_id, 5, "a sent Message's id is read with it");
 	tg_result_release(&r);
 	ok(r.result == NULL, "tg_result_release frees the result");
+	r = classify(200, "{\"ok\":true,\"result\":{\"message_id\":5.5}}");
+	is_int(r.message_id, 0, "a message_id that is no integer is none");
+	tg_result_release(&r);
+	r = classify(200, "{\"ok\":true,\"result\":{\"chat\":{\"message_id\":9}}}");
+	is_int(r.message_id, 0, "a message_id nested deeper is not the Message's");
+	tg_result_release(&r);
 	r = classify(200, "{\"ok\":true,\"result\":true}");
 	ok(r.cls == TG_OK && r.result != NULL && strcmp(r.result, "true") == 0,
 	    "a boolean result is passed through");
