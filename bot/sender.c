@@ -162,33 +162,6 @@ sender_flush(struct db *db, struct sender_batch *sb)
 	sb->done_id = 0;
 }
 
-/*
- * Hands the row over (pending → sending), in one transaction with the mark of the row sent
- * before it: until that commits, both are known as in flight only by the earlier one, so a
- * crash still leaves at most one message to send again. -1: the row was not handed over.
- */
-static int
-sender_hand_over(struct db *db, struct sender_batch *sb, int64_t id)
-{
-	struct outbox_row r;
-	int rc;
-
-	if (sb->done_id == 0)
-		return outbox_mark_sending(db, id, clock_now_ms());
-	if (db_begin(db) == -1) {
-		sender_flush(db, sb);
-		return outbox_mark_sending(db, id, clock_now_ms());
-	}
-	r.id = sb->done_id;
-	sender_record(outbox_mark_sent(db, sb->done_id, sb->done_msg, sb->done_at), &r,
-	    "a sent message");
-	sb->done_id = 0;
-	rc = outbox_mark_sending(db, id, clock_now_ms());
-	if (db_commit(db) == -1)
-		return -1;
-	return rc;
-}
-
 /* A private chat whose user blocked the bot: later messages are not even tried, until the
  * user writes again (dispatch clears the mark). */
 static int
@@ -215,6 +188,38 @@ sender_mark_chat_blocked(struct db *db, int64_t chat)
 }
 
 /*
+ * Hands the row over (pending → sending), in one transaction with the mark of the row sent
+ * before it and the look at whether its chat blocked the bot: until that commits, both are
+ * known as in flight only by the earlier one, so a crash still leaves at most one message to
+ * send again. 0 handed over, 1 not: its chat blocked the bot (the row is recorded so), -1 not
+ * handed over (the database refused).
+ */
+static int
+sender_hand_over(struct db *db, struct sender_batch *sb, const struct outbox_row *row)
+{
+	struct outbox_row r;
+	int rc;
+
+	if (db_begin(db) == -1)
+		return -1;
+	if (sb->done_id != 0) {
+		r.id = sb->done_id;
+		sender_record(outbox_mark_sent(db, sb->done_id, sb->done_msg, sb->done_at), &r,
+		    "a sent message");
+	}
+	if (sender_chat_blocked(db, row->chat_id)) {
+		sender_record(outbox_mark_final(db, row->id, OUTBOX_BLOCKED,
+		    "the user blocked the bot", clock_now_ms()), row, "a blocked chat");
+		rc = 1;
+	} else
+		rc = outbox_mark_sending(db, row->id, clock_now_ms());
+	if (db_commit(db) == -1)
+		return -1;
+	sb->done_id = 0;
+	return rc;
+}
+
+/*
  * Sends one row and records the outcome. *again is set when the row went back to pending: later
  * rows of its chat wait for it (a 429 or a 5xx holds one chat, not every chat, so button answers
  * and other chats go on).
@@ -229,13 +234,13 @@ sender_send(struct app *a, struct db *db, struct tg_client *tg, struct sender_ba
 
 	*again = 0;
 	app_live(a, &live);
-	if (sender_chat_blocked(db, r->chat_id)) {
+	switch (sender_hand_over(db, sb, r)) {
+	case 0:
+		break;
+	case 1:
 		cJSON_free(json);
-		sender_record(outbox_mark_final(db, r->id, OUTBOX_BLOCKED, "the user blocked the bot",
-		    clock_now_ms()), r, "a blocked chat");
 		return;
-	}
-	if (sender_hand_over(db, sb, r->id) == -1) {
+	default:
 		cJSON_free(json);
 		*again = 1;	/* not handed over: try in the next round */
 		return;

@@ -317,7 +317,7 @@ db_open(const char *path, char *errbuf, size_t errsz)
 	sqlite3_busy_timeout(db->h, 5000);
 	/* FULL: a commit survives a power loss, not only a crash. The next getUpdates confirms
 	 * what intake committed, and Telegram will not send it again. */
-	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -256;",
+	if (db_exec(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL; PRAGMA cache_size = -256; PRAGMA temp_store = MEMORY;",
 	    errbuf, errsz) == -1)
 		goto fail;
 	/* journal_mode answers with the mode in force; anything but wal means it did not take. */

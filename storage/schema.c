@@ -439,7 +439,9 @@ const char *const db_migrations[] = {
 	 * the chat's pending rows. Saved list filters are found again instead of piling up. */
 	"DROP INDEX outbox_chat_pending;"
 	/* Fewer pages per send: a hand-over and a sent mark touched six index pages. The rows in
-	 * flight are found by a scan once at start, and the daily prune scans the week it keeps. */
+	 * flight are found by a scan once at start, the daily prune scans the week it keeps, and
+	 * the earliest next_at (asked only when nothing is due) reads outbox_chat_wait. */
+	"DROP INDEX outbox_next;"
 	"DROP INDEX outbox_sending;"
 	"DROP INDEX outbox_finished;"
 	"DROP INDEX inbox_processed;"
