@@ -77,38 +77,47 @@ tg_malformed(struct tg_result *res)
  * An answer whose result is an array (getUpdates: up to 100 updates, or however many a server
  * that ignores the limit sends) is not read as one tree: the envelope is parsed with the array
  * cut out, and the array's text is handed over as written, for its reader to parse element by
- * element. 1 done (res filled as tg_classify would), 0 not such an answer: read it whole.
+ * element. 1 and the array's span when the answer is such an "ok": true one, else 0 (read it
+ * whole).
  */
 static int
-tg_classify_array(const char *body, size_t len, struct tg_result *res)
+tg_array_span(const char *body, size_t len, size_t *off, size_t *vlen)
 {
-	size_t off, vlen, n;
+	size_t n;
 	cJSON *root;
 	char *env;
-	int done = 0;
+	int ok;
 
-	if (json_member_span(body, len, "result", &off, &vlen) != 1 || body[off] != '[' ||
-	    memchr(body + off, '\0', vlen) != NULL || json_array_spans(body + off, vlen, NULL,
-	    NULL) == -1)
+	if (json_member_span(body, len, "result", off, vlen) != 1 || body[*off] != '[' ||
+	    memchr(body + *off, '\0', *vlen) != NULL ||
+	    json_array_spans(body + *off, *vlen, NULL, NULL) == -1)
 		return 0;
-	n = len - vlen + 2;
+	n = len - *vlen + 2;
 	if ((env = malloc(n)) == NULL)
 		return 0;
-	memcpy(env, body, off);
-	memcpy(env + off, "[]", 2);
-	memcpy(env + off + 2, body + off + vlen, len - off - vlen);
+	memcpy(env, body, *off);
+	memcpy(env + *off, "[]", 2);
+	memcpy(env + *off + 2, body + *off + *vlen, len - *off - *vlen);
 	root = json_parse(env, n);
 	free(env);
-	if (root != NULL && cJSON_IsObject(root) &&
-	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "ok")) &&
-	    (res->result = cJSON_malloc(vlen + 1)) != NULL) {
-		memcpy(res->result, body + off, vlen);
-		res->result[vlen] = '\0';
-		res->cls = TG_OK;
-		done = 1;
-	}
+	ok = root != NULL && cJSON_IsObject(root) &&
+	    cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(root, "ok"));
 	cJSON_Delete(root);
-	return done;
+	return ok;
+}
+
+static int
+tg_classify_array(long http_status, const char *body, size_t len, struct tg_result *res)
+{
+	size_t off, vlen;
+
+	if (!tg_array_span(body, len, &off, &vlen) || (res->result = cJSON_malloc(vlen + 1)) == NULL)
+		return 0;
+	memcpy(res->result, body + off, vlen);
+	res->result[vlen] = '\0';
+	res->http_status = http_status;
+	res->cls = TG_OK;
+	return 1;
 }
 
 void
@@ -122,7 +131,7 @@ tg_classify(long http_status, const char *body, size_t len, struct tg_result *re
 	memset(res, 0, sizeof(*res));
 	res->http_status = http_status;
 	res->cls = TG_TRANSIENT;
-	if (body != NULL && len > 0 && tg_classify_array(body, len, res))
+	if (body != NULL && len > 0 && tg_classify_array(http_status, body, len, res))
 		return;
 	if (body == NULL || len == 0 || (root = json_parse(body, len)) == NULL ||
 	    !cJSON_IsObject(root) ||
@@ -324,6 +333,7 @@ tg_call(struct tg_client *tg, const char *method, const char *json, int64_t time
 {
 	struct buf url;
 	CURLcode cc;
+	size_t off, vlen;
 	long status = 0;
 	int64_t t0 = clock_mono_ms();
 	const char *name = method != NULL && tg_method_ok(method) ? method : "(bad method)";
@@ -360,7 +370,16 @@ tg_call(struct tg_client *tg, const char *method, const char *json, int64_t time
 		goto out;
 	}
 	curl_easy_getinfo(tg->curl, CURLINFO_RESPONSE_CODE, &status);
-	tg_classify(status, tg->body.ptr, tg->body.len, res);
+	if (tg->body.cap > 0 && tg_array_span(tg->body.ptr, tg->body.len, &off, &vlen)) {
+		/* the array becomes the result in the answer's own buffer: no second copy of a
+		 * long getUpdates answer */
+		memmove(tg->body.ptr, tg->body.ptr + off, vlen);
+		tg->body.ptr[vlen] = '\0';
+		res->result = buf_detach(&tg->body);
+		res->http_status = status;
+		res->cls = TG_OK;
+	} else
+		tg_classify(status, tg->body.ptr, tg->body.len, res);
 out:
 	res->latency_ms = clock_mono_ms() - t0;
 	explicit_bzero(url.ptr, url.len);	/* it holds the token */
